@@ -1,0 +1,81 @@
+#include "core/api_key.h"
+
+#include <algorithm>
+
+#include <sodium.h>
+
+#include "core/random.h"
+
+namespace postured::core {
+
+const std::vector<std::string_view>& knownScopes() {
+  static const std::vector<std::string_view> kScopes = {
+      "all",
+      "devices:core",
+      "devices:core:read",
+      "devices:posture_attributes",
+      "devices:posture_attributes:read",
+      "feature_settings",
+      "feature_settings:read",
+      "policy_file",
+      "policy_file:read",
+      "logs:configuration:read",
+      "auth_keys",
+      "auth_keys:read",
+  };
+  return kScopes;
+}
+
+bool isKnownScope(std::string_view scope) {
+  const auto& all = knownScopes();
+  return std::find(all.begin(), all.end(), scope) != all.end();
+}
+
+bool scopesGrant(const std::vector<std::string>& held, std::string_view needed) {
+  constexpr std::string_view kRead = ":read";
+  for (const auto& scope : held) {
+    if (scope == "all" || scope == needed) return true;
+    // "x" grants "x:read".
+    if (needed.size() > kRead.size() && needed.substr(needed.size() - kRead.size()) == kRead &&
+        needed.substr(0, needed.size() - kRead.size()) == scope)
+      return true;
+  }
+  return false;
+}
+
+std::string hashKeySecret(std::string_view keyText) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(keyText.data()), keyText.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now,
+                         Timestamp expires) {
+  NewApiKey out;
+  out.record.id = "k" + randomAlphanumeric(12);
+  // 43 alphanumerics carry more than 256 bits of entropy.
+  out.secret = std::string(kApiKeyPrefix) + out.record.id + "-" + randomAlphanumeric(43);
+  out.record.secretHash = hashKeySecret(out.secret);
+  out.record.description = std::move(description);
+  out.record.scopes = std::move(scopes);
+  out.record.created = now;
+  out.record.expires = expires;
+  return out;
+}
+
+std::optional<std::string> apiKeyIdOf(std::string_view keyText) {
+  if (keyText.substr(0, kApiKeyPrefix.size()) != kApiKeyPrefix) return std::nullopt;
+  const auto rest = keyText.substr(kApiKeyPrefix.size());
+  const auto dash = rest.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 >= rest.size()) return std::nullopt;
+  return std::string(rest.substr(0, dash));
+}
+
+}  // namespace postured::core

@@ -1,0 +1,58 @@
+// Blocking HTTP client on libcurl, for the CLI, tests and (later) provider
+// integrations. One client keeps its connection alive across requests.
+// TLS verification is always on; proxy environment variables are honoured;
+// responses are decompressed; the response size is capped.
+// Not thread-safe: use one client per thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace postured::http {
+
+struct ClientOptions {
+  std::string userAgent;  // default "postured/<version>"
+  std::chrono::milliseconds connectTimeout{10'000};
+  std::chrono::milliseconds totalTimeout{60'000};
+  std::size_t maxResponseBytes = 64 << 20;
+};
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string_view header(std::string_view name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(ClientOptions options = {});
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // Any HTTP status is a successful exchange. Errors (kUnavailable) are for
+  // transport failures: refused, timed out, reset, TLS failure, response too
+  // large; the message names the URL's host and curl's reason.
+  core::Result<ClientResponse> send(const ClientRequest& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace postured::http

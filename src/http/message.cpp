@@ -1,0 +1,86 @@
+#include "http/message.h"
+
+#include <nlohmann/json.hpp>
+
+namespace postured::http {
+
+namespace {
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string_view Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (equalsIgnoreCase(k, name)) return v;
+  return {};
+}
+
+std::string_view Request::queryParam(std::string_view name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string_view{} : std::string_view(it->second);
+}
+
+Response Response::json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::error(int status, std::string_view message) {
+  nlohmann::json j = {{"message", message}, {"status", status}};
+  return json(status, j.dump());
+}
+
+bool percentDecode(std::string_view in, std::string& out, bool plusIsSpace) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plusIsSpace) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+std::map<std::string, std::string, std::less<>> parseQuery(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> out;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const auto pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const auto eq = pair.find('=');
+    std::string key, value;
+    if (!percentDecode(pair.substr(0, eq), key, true)) continue;
+    if (eq != std::string_view::npos && !percentDecode(pair.substr(eq + 1), value, true)) continue;
+    out[std::move(key)] = std::move(value);
+  }
+  return out;
+}
+
+}  // namespace postured::http

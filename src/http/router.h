@@ -1,0 +1,50 @@
+// Maps (method, path pattern) to a handler. Patterns are literal segments and
+// "{name}" captures of one segment, e.g. "/api/v2/device/{id}/attributes/{key}".
+// Routes are added before the server starts; matching is then read-only and
+// thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.h"
+
+namespace postured::http {
+
+using PathParams = std::map<std::string, std::string, std::less<>>;
+using Handler = std::function<Response(const Request&, const PathParams&)>;
+
+inline constexpr std::size_t kDefaultMaxBodyBytes = 1 << 20;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // also the route's name in metrics and the access log
+  Handler handler;
+  std::size_t maxBodyBytes = kDefaultMaxBodyBytes;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler,
+           std::size_t maxBodyBytes = kDefaultMaxBodyBytes);
+
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this path and method
+    bool pathExists = false;       // the path matched with another method (405)
+    PathParams params;
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Compiled {
+    Route route;
+    std::vector<std::string> segments;  // "{x}" marks a capture
+  };
+  std::vector<Compiled> routes_;
+};
+
+}  // namespace postured::http
