@@ -149,3 +149,17 @@ std::string foldKey(std::string_view key) {
 }
 
 }  // namespace postured::core
+
+#include "core/device.h"
+
+namespace postured::core {
+
+std::vector<std::pair<std::string, AttributeValue>> deriveNodeAttributes(const Device& device) {
+  std::vector<std::pair<std::string, AttributeValue>> out;
+  if (!device.os.empty()) out.emplace_back("node:os", AttributeValue(foldKey(device.os)));
+  if (!device.osVersion.empty()) out.emplace_back("node:osVersion", AttributeValue(device.osVersion));
+  if (!device.clientVersion.empty()) out.emplace_back("node:tsVersion", AttributeValue(device.clientVersion));
+  return out;
+}
+
+}  // namespace postured::core

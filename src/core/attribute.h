@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
+#include <utility>
 
 #include "core/result.h"
 #include "core/time.h"
@@ -75,4 +77,11 @@ struct DeviceAttribute {
   Timestamp updated;
 };
 
+}  // namespace postured::core
+
+namespace postured::core {
+struct Device;
+// The node: attributes that follow from a device's own facts, only those known:
+// node:os (lower-case), node:osVersion, node:tsVersion (the client version).
+std::vector<std::pair<std::string, AttributeValue>> deriveNodeAttributes(const Device& device);
 }  // namespace postured::core

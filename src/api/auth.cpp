@@ -1,0 +1,80 @@
+#include "api/auth.h"
+
+#include <sodium.h>
+
+namespace postured::api {
+
+using core::ErrorKind;
+using core::fail;
+
+core::AuditActor Caller::actor() const {
+  return core::AuditActor{keyId, "API_KEY", keyId, description.empty() ? keyId : description};
+}
+
+std::string keyFromAuthorization(std::string_view header) {
+  auto startsWithIgnoreCase = [](std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+    return true;
+  };
+  if (startsWithIgnoreCase(header, "bearer ")) {
+    auto key = header.substr(7);
+    while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+    return std::string(key);
+  }
+  if (startsWithIgnoreCase(header, "basic ")) {
+    const auto encoded = header.substr(6);
+    std::string decoded(encoded.size(), '\0');
+    std::size_t len = 0;
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(decoded.data()), decoded.size(), encoded.data(),
+                          encoded.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0)
+      return {};
+    decoded.resize(len);
+    return decoded.substr(0, decoded.find(':'));  // the key is the user name; the password is ignored
+  }
+  return {};
+}
+
+core::Result<core::ApiKey> Authenticator::lookup(std::string_view keyText) {
+  const auto hash = core::hashKeySecret(keyText);
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = cache_.find(hash); it != cache_.end()) return it->second;
+  }
+  const auto id = core::apiKeyIdOf(keyText);
+  if (!id) return fail(ErrorKind::kUnauthenticated, "API key is malformed; keys start with \"postured-api-\"");
+  auto tx = store_.read();
+  if (!tx) return tl::unexpected(tx.error());
+  auto key = (*tx)->apiKey(*id);
+  if (!key) return tl::unexpected(key.error());
+  if (!*key || !core::constantTimeEquals((*key)->secretHash, hash))
+    return fail(ErrorKind::kUnauthenticated, "API key is not valid");
+  std::unique_lock lock(mutex_);
+  cache_[hash] = **key;
+  return **key;
+}
+
+core::Result<Caller> Authenticator::authorize(const http::Request& request, std::string_view scope) {
+  const auto keyText = keyFromAuthorization(request.header("authorization"));
+  if (keyText.empty())
+    return fail(ErrorKind::kUnauthenticated,
+                "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
+  auto key = lookup(keyText);
+  if (!key) return tl::unexpected(key.error());
+  if (key->revoked) return fail(ErrorKind::kUnauthenticated, "API key " + key->id + " was revoked");
+  if (!key->usableAt(clock_.now()))
+    return fail(ErrorKind::kUnauthenticated,
+                "API key " + key->id + " expired at " + core::formatRfc3339(key->expires) + "; create a new one");
+  if (!core::scopesGrant(key->scopes, scope))
+    return fail(ErrorKind::kPermissionDenied,
+                "API key " + key->id + " lacks the scope \"" + std::string(scope) + "\" needed here");
+  return Caller{key->id, key->description, key->scopes};
+}
+
+void Authenticator::forget(std::string_view keyId) {
+  std::unique_lock lock(mutex_);
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second.id == keyId; });
+}
+
+}  // namespace postured::api

@@ -1,0 +1,56 @@
+// API key authentication and scope checks.
+//
+// Keys arrive as "Authorization: Bearer KEY" or as HTTP Basic with the key as
+// the user name (as Tailscale accepts). Verified keys are cached by hash so
+// the hot path does not touch the store; revoke() drops the cache entry.
+// Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/api_key.h"
+#include "core/audit.h"
+#include "core/result.h"
+#include "core/time.h"
+#include "http/message.h"
+#include "store/store.h"
+
+namespace postured::api {
+
+// The authenticated caller of one request.
+struct Caller {
+  std::string keyId;
+  std::string description;
+  std::vector<std::string> scopes;
+
+  core::AuditActor actor() const;
+};
+
+class Authenticator {
+ public:
+  Authenticator(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
+
+  // 401 when no usable key is presented, 403 when it lacks `scope`.
+  core::Result<Caller> authorize(const http::Request& request, std::string_view scope);
+  // Forgets a cached key, after it was revoked.
+  void forget(std::string_view keyId);
+
+ private:
+  core::Result<core::ApiKey> lookup(std::string_view keyText);
+
+  store::Store& store_;
+  const core::Clock& clock_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, core::ApiKey> cache_;  // by secret hash
+};
+
+// Extracts the key text from an Authorization header value, or "".
+std::string keyFromAuthorization(std::string_view header);
+
+}  // namespace postured::api

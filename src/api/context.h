@@ -1,0 +1,22 @@
+// What every API handler needs: the store, time, metrics, the tailnet's name
+// and the authenticator. Owned by the app; handlers hold a reference.
+#pragma once
+
+#include <string>
+
+#include "api/auth.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace postured::api {
+
+struct ApiContext {
+  store::Store& store;
+  const core::Clock& clock;
+  core::Metrics& metrics;
+  Authenticator& auth;
+  std::string tailnet;  // e.g. "example.com"; paths accept it or "-"
+};
+
+}  // namespace postured::api

@@ -1,0 +1,85 @@
+#include "app/cli.h"
+
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+
+#include "app/client_commands.h"
+#include "app/config.h"
+#include "app/serve.h"
+
+namespace postured::app {
+
+namespace {
+constexpr int kUsageError = 2;
+}
+
+int runMain(int argc, char** argv) {
+  CLI::App app{"postured: a self-hosted device-posture control plane", "postured"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global flags such as --json may follow the subcommand
+  app.set_version_flag("--version", std::string("postured ") + POSTURED_VERSION);
+
+  // serve: every config key is a flag.
+  auto* serve = app.add_subcommand("serve", "Run the control plane server");
+  std::string configFile;
+  serve->add_option("--config", configFile, "TOML configuration file")->check(CLI::ExistingFile);
+  std::map<std::string, std::string> flagValues;
+  for (const auto& key : serveConfigKeys()) {
+    serve->add_option_function<std::string>(
+        key.flag(), [&flagValues, name = key.name](const std::string& v) { flagValues[name] = v; },
+        key.help + " (env " + key.envVar() + ", default " + key.defaultText + ")");
+  }
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  // Client commands share connection settings.
+  ClientSettings settings;
+  settings.server = "http://127.0.0.1:8080";
+  if (const char* env = std::getenv("POSTURED_SERVER"); env && *env) settings.server = env;
+  app.add_option("--server", settings.server, "server URL (env POSTURED_SERVER)");
+  app.add_option("--api-key-file", settings.apiKeyFile,
+                 "file holding the API key (else env POSTURED_API_KEY, else ./var/admin.key)");
+  app.add_flag("--json", settings.json, "print JSON instead of tables");
+
+  CommandBody chosen;
+  auto sink = [&chosen](CommandBody body) { chosen = std::move(body); };
+  addDeviceCommands(app, sink);
+  addAttributeCommands(app, sink);
+  addKeyCommands(app, sink);
+  addAuditCommand(app, sink);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kUsageError;
+  }
+
+  if (version->parsed()) {
+    std::cout << "postured " << POSTURED_VERSION << "\n";
+    return 0;
+  }
+  if (serve->parsed()) {
+    auto config = loadServeConfig(configFile.empty() ? std::nullopt : std::optional(configFile), flagValues,
+                                  processEnvironment());
+    if (!config) {
+      std::cerr << "postured: " << config.error().message << "\n";
+      return kUsageError;
+    }
+    return runServe(*config);
+  }
+  if (!chosen) {
+    std::cerr << app.help();
+    return kUsageError;
+  }
+  auto client = ApiClient::connect(settings);
+  if (!client) {
+    std::cerr << "postured: " << client.error().message << "\n";
+    return kUsageError;
+  }
+  return chosen(*client, settings);
+}
+
+}  // namespace postured::app

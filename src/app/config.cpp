@@ -1,0 +1,165 @@
+#include "app/config.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include <toml++/toml.h>
+
+#include "core/time.h"
+
+namespace postured::app {
+
+using core::ErrorKind;
+using core::fail;
+
+std::string ConfigKey::flag() const {
+  std::string out = "--" + name;
+  for (auto& c : out)
+    if (c == '_') c = '-';
+  return out;
+}
+
+std::string ConfigKey::envVar() const {
+  std::string out = "POSTURED_" + name;
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+const std::vector<ConfigKey>& serveConfigKeys() {
+  static const std::vector<ConfigKey> kKeys = {
+      {"listen", "address to serve HTTP on, host:port", "127.0.0.1:8080"},
+      {"data_dir", "directory of postured.db, secret.key and admin.key", "./var"},
+      {"tailnet", "the tailnet's name; API paths accept it or \"-\"", "example.com"},
+      {"log_level", "trace, debug, info, warn or error", "info"},
+      {"access_log", "log every request as a JSON line (true/false)", "true"},
+      {"threads", "HTTP worker threads; 0 means one per core", "0"},
+      {"max_body_bytes", "largest request body accepted by most routes", "1048576"},
+      {"read_timeout", "time allowed to receive one request", "30s"},
+      {"idle_timeout", "time an idle keep-alive connection stays open", "60s"},
+      {"attribute_sweep_interval", "how often expired attributes are removed", "30s"},
+  };
+  return kKeys;
+}
+
+EnvLookup processEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+namespace {
+
+core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std::string& value,
+                              const std::string& source) {
+  const auto bad = [&](const std::string& what) {
+    return fail(ErrorKind::kInvalidArgument, source + ": " + key + " = \"" + value + "\": " + what, key);
+  };
+  const auto duration = [&](std::chrono::milliseconds& out) -> core::Result<void> {
+    auto d = core::parseDuration(value);
+    if (!d || d->count() <= 0) return bad("must be a duration such as 30s, 5m or 1h");
+    out = *d;
+    return {};
+  };
+  const auto integer = [&](long long lo, long long hi) -> std::optional<long long> {
+    char* end = nullptr;
+    errno = 0;
+    const long long n = std::strtoll(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || errno != 0 || n < lo || n > hi) return std::nullopt;
+    return n;
+  };
+
+  if (key == "listen") {
+    const auto colon = value.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == value.size())
+      return bad("must be host:port, e.g. 127.0.0.1:8080");
+    c.listen = value;
+  } else if (key == "data_dir") {
+    if (value.empty()) return bad("must not be empty");
+    c.dataDir = value;
+  } else if (key == "tailnet") {
+    bool ok = !value.empty() && value.size() <= 253 && value != "-";
+    for (char ch : value) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-');
+    if (!ok) return bad("must be a domain-like name such as example.com");
+    c.tailnet = value;
+  } else if (key == "log_level") {
+    if (value != "trace" && value != "debug" && value != "info" && value != "warn" && value != "error")
+      return bad("must be one of trace, debug, info, warn, error");
+    c.logLevel = value;
+  } else if (key == "access_log") {
+    if (value == "true" || value == "1") c.accessLog = true;
+    else if (value == "false" || value == "0") c.accessLog = false;
+    else return bad("must be true or false");
+  } else if (key == "threads") {
+    auto n = integer(0, 256);
+    if (!n) return bad("must be a whole number from 0 to 256");
+    c.threads = static_cast<int>(*n);
+  } else if (key == "max_body_bytes") {
+    auto n = integer(1024, 1LL << 30);
+    if (!n) return bad("must be a number of bytes from 1024 to 1073741824");
+    c.maxBodyBytes = static_cast<std::size_t>(*n);
+  } else if (key == "read_timeout") {
+    return duration(c.readTimeout);
+  } else if (key == "idle_timeout") {
+    return duration(c.idleTimeout);
+  } else if (key == "attribute_sweep_interval") {
+    return duration(c.attributeSweepInterval);
+  } else {
+    return bad("unknown key");
+  }
+  return {};
+}
+
+// TOML values of any scalar type as text, so that one parser validates all sources.
+std::optional<std::string> scalarText(const toml::node& node) {
+  if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+  return std::nullopt;
+}
+
+}  // namespace
+
+core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& configFile,
+                                          const std::map<std::string, std::string>& flags, const EnvLookup& env) {
+  ServeConfig config;
+  const auto& keys = serveConfigKeys();
+  auto known = [&](const std::string& name) {
+    return std::any_of(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == name; });
+  };
+
+  if (configFile) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*configFile);
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      return fail(ErrorKind::kInvalidArgument, *configFile + ":" + std::to_string(where.line) + ":" +
+                                                   std::to_string(where.column) + ": " +
+                                                   std::string(e.description()));
+    }
+    for (const auto& [name, node] : table) {
+      const std::string key(name.str());
+      if (!known(key))
+        return fail(ErrorKind::kInvalidArgument, *configFile + ": unknown key \"" + key + "\"", key);
+      auto text = scalarText(node);
+      if (!text)
+        return fail(ErrorKind::kInvalidArgument, *configFile + ": " + key + " must be a string, number or boolean",
+                    key);
+      if (auto ok = applyValue(config, key, *text, *configFile); !ok) return tl::unexpected(ok.error());
+    }
+  }
+  for (const auto& k : keys)
+    if (auto v = env(k.envVar()))
+      if (auto ok = applyValue(config, k.name, *v, "environment " + k.envVar()); !ok)
+        return tl::unexpected(ok.error());
+  for (const auto& [name, value] : flags) {
+    const auto it = std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == name; });
+    if (auto ok = applyValue(config, name, value, it == keys.end() ? "flag" : "flag " + it->flag()); !ok)
+      return tl::unexpected(ok.error());
+  }
+  return config;
+}
+
+}  // namespace postured::app

@@ -1,0 +1,49 @@
+// Server configuration. Every key can be set, from lowest to highest
+// precedence, by its default, the TOML file (--config), the environment
+// variable POSTURED_<KEY> and the flag --<key-with-dashes>.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace postured::app {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string dataDir = "./var";
+  std::string tailnet = "example.com";
+  std::string logLevel = "info";
+  bool accessLog = true;
+  int threads = 0;
+  std::size_t maxBodyBytes = 1 << 20;
+  std::chrono::milliseconds readTimeout{30'000};
+  std::chrono::milliseconds idleTimeout{60'000};
+  std::chrono::milliseconds attributeSweepInterval{30'000};
+};
+
+// One configuration key, for flags, help and the README.
+struct ConfigKey {
+  std::string name;  // TOML key, e.g. "data_dir"
+  std::string help;
+  std::string defaultText;
+  std::string flag() const;    // "--data-dir"
+  std::string envVar() const;  // "POSTURED_DATA_DIR"
+};
+const std::vector<ConfigKey>& serveConfigKeys();
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup processEnvironment();
+
+// Builds the configuration. `flags` maps key names to flag values given on the
+// command line. Errors name the key and where its bad value came from.
+core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& configFile,
+                                          const std::map<std::string, std::string>& flags, const EnvLookup& env);
+
+}  // namespace postured::app

@@ -1,0 +1,158 @@
+#include "app/serve.h"
+
+#include <csignal>
+#include <condition_variable>
+#include <iostream>
+#include <thread>
+
+#include "api/attribute_changes.h"
+#include "api/routes.h"
+#include "app/data_dir.h"
+#include "app/logging.h"
+#include "core/secret_box.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace postured::app {
+
+namespace {
+
+// Runs `task` every `interval` on its own thread until stopped.
+class PeriodicTask {
+ public:
+  PeriodicTask(std::chrono::milliseconds interval, std::function<void()> task)
+      : thread_([this, interval, task = std::move(task)] {
+          std::unique_lock lock(mutex_);
+          while (!cv_.wait_for(lock, interval, [this] { return stopping_; })) {
+            lock.unlock();
+            task();
+            lock.lock();
+          }
+        }) {}
+  ~PeriodicTask() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+void describeMetrics(core::Metrics& metrics) {
+  metrics.describe("postured_build_info", "gauge", "Version of the running postured.");
+  metrics.set("postured_build_info", {{"version", POSTURED_VERSION}}, 1);
+  metrics.describe("http_requests_total", "counter", "HTTP requests by route, method and status.");
+  metrics.describe("http_request_duration_seconds", "histogram", "HTTP request latency by route.");
+  metrics.describe("store_operations_total", "counter", "Store operations by kind and outcome.");
+  metrics.describe("store_transactions_total", "counter", "Store transactions by kind and outcome.");
+  metrics.describe("attributes_expired_total", "counter", "Attributes removed because their expiry passed.");
+}
+
+}  // namespace
+
+int runServe(const ServeConfig& config) {
+  setupLogging(config.logLevel);
+  if (auto ok = ensureDataDir(config.dataDir); !ok) {
+    logEvent("error", "cannot start", {{"error", ok.error().message}});
+    return 1;
+  }
+  auto secrets = core::SecretBox::openOrCreate(config.dataDir + "/secret.key");
+  if (!secrets) {
+    logEvent("error", "cannot start", {{"error", secrets.error().message}});
+    return 1;
+  }
+
+  core::Metrics metrics;
+  describeMetrics(metrics);
+  auto store = store::openSqliteStore({config.dataDir + "/postured.db", &metrics});
+  if (!store) {
+    logEvent("error", "cannot open the store", {{"error", store.error().message}});
+    return 1;
+  }
+
+  core::SystemClock clock;
+  auto adminKey = ensureAdminKey(**store, config.dataDir, clock.now());
+  if (!adminKey) {
+    logEvent("error", "cannot create the admin API key", {{"error", adminKey.error().message}});
+    return 1;
+  }
+  if (!adminKey->empty())
+    std::cerr << "\nFirst start: created an admin API key (scope \"all\"). It is shown only this once and\n"
+                 "was written to "
+              << config.dataDir << "/admin.key (mode 0600):\n\n    " << *adminKey << "\n\n"
+              << std::flush;
+
+  api::Authenticator auth(**store, clock);
+  api::ApiContext context{**store, clock, metrics, auth, config.tailnet};
+  http::Router router;
+  api::registerRoutes(router, context);
+
+  http::ServerOptions options;
+  options.listen = config.listen;
+  options.threads = config.threads;
+  options.readTimeout = config.readTimeout;
+  options.idleTimeout = config.idleTimeout;
+  std::function<void(const http::AccessRecord&)> accessLog;
+  if (config.accessLog)
+    accessLog = [](const http::AccessRecord& r) {
+      logEvent("info", "request",
+               {{"method", r.method}, {"route", r.route}, {"path", r.path}, {"status", r.status},
+                {"duration_ms", r.durationSeconds * 1000}, {"bytes_in", r.requestBytes},
+                {"bytes_out", r.responseBytes}, {"remote", r.remoteAddress}});
+    };
+  http::Server server(options, router, metrics, accessLog);
+  if (auto ok = server.bind(); !ok) {
+    logEvent("error", "cannot listen", {{"error", ok.error().message}});
+    return 1;
+  }
+
+  // Signals are taken by one thread with sigtimedwait; all threads block them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool> stopped{false};
+  std::thread signalThread([&] {
+    const timespec tick{0, 200'000'000};
+    while (!stopped.load()) {
+      const int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGINT || sig == SIGTERM) {
+        logEvent("info", "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        server.shutdown();
+        return;
+      }
+    }
+  });
+
+  {
+    PeriodicTask expirySweep(config.attributeSweepInterval, [&] {
+      auto removed = api::sweepExpiredAttributes(**store, clock.now());
+      if (!removed)
+        logEvent("error", "attribute expiry sweep failed", {{"error", removed.error().message}});
+      else if (*removed > 0) {
+        metrics.add("attributes_expired_total", {}, static_cast<double>(*removed));
+        logEvent("info", "expired attributes removed", {{"count", *removed}});
+      }
+    });
+    logEvent("info", "listening",
+             {{"address", server.boundAddress()}, {"tailnet", config.tailnet}, {"data_dir", config.dataDir},
+              {"version", POSTURED_VERSION}});
+    server.run();
+  }
+  stopped = true;
+  signalThread.join();
+  (*store)->close();
+  logEvent("info", "stopped");
+  return 0;
+}
+
+}  // namespace postured::app

@@ -1,0 +1,207 @@
+#include <algorithm>
+#include <limits>
+
+#include "store/sqlite/queries.h"
+#include "store/sqlite/rows.h"
+
+namespace postured::store::sqlite {
+
+namespace {
+
+using core::ErrorKind;
+
+// Collects every row of `st` through `decode` (Statement -> Result<T>).
+template <class T, class Decode>
+Result<std::vector<T>> collect(Statement& st, Decode decode) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) return out;
+    auto item = decode(st);
+    if (!item) return tl::unexpected(std::move(item.error()));
+    out.push_back(std::move(*item));
+  }
+}
+
+Result<core::ApiKey> apiKeyFromRow(const Statement& st) {
+  core::ApiKey k;
+  k.id = st.string(0);
+  k.secretHash = st.string(1);
+  k.keyType = st.string(2);
+  k.description = st.string(3);
+  auto scopes = listFromColumn(st, 4, "scope list of API key", k.id);
+  if (!scopes) return tl::unexpected(std::move(scopes.error()));
+  k.scopes = std::move(*scopes);
+  k.created = st.time(5);
+  k.expires = st.time(6);
+  k.revoked = st.optionalTime(7);
+  return k;
+}
+
+Result<core::AuditEvent> auditEventFromRow(const Statement& st) {
+  core::AuditEvent e;
+  e.sequence = st.integer(0);
+  e.eventTime = st.time(1);
+  e.eventGroupId = st.string(2);
+  e.origin = st.string(3);
+  e.actor = {st.string(4), st.string(5), st.string(6), st.string(7)};
+  e.target = {st.string(8), st.string(9), st.string(10), st.string(11)};
+  e.action = st.string(12);
+  e.oldJson = st.string(13);
+  e.newJson = st.string(14);
+  e.actionDetails = st.string(15);
+  return e;
+}
+
+Result<ExpiredAttribute> expiredFromRow(const Statement& st) {
+  auto attribute = attributeFromRow(st, 1);
+  if (!attribute) return tl::unexpected(std::move(attribute.error()));
+  return ExpiredAttribute{st.string(0), std::move(*attribute)};
+}
+
+// Only the filters that are set appear in the SQL, so SQLite can pick an index
+// for them; the parameter numbers stay fixed across the variants.
+std::string auditSql(const AuditQuery& q) {
+  std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_events";
+  const char* separator = " WHERE ";
+  auto where = [&](const char* condition) {
+    sql += separator;
+    sql += condition;
+    separator = " AND ";
+  };
+  if (q.start) where("event_time >= ?1");
+  if (q.end) where("event_time < ?2");
+  if (!q.actor.empty()) where("(actor_id = ?3 OR actor_login_name = ?3)");
+  if (!q.target.empty()) where("(target_id = ?4 OR target_name = ?4)");
+  if (!q.event.empty()) where("(action = ?5 COLLATE NOCASE OR target_property = ?5 COLLATE NOCASE)");
+  sql += " ORDER BY event_time, sequence LIMIT ?6";
+  return sql;
+}
+
+}  // namespace
+
+Result<std::optional<core::Device>> queryDevice(Connection& c, std::string_view id) {
+  auto st = c.statement(Sql::kDeviceGet);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  auto device = deviceFromRow(*st);
+  if (!device) return tl::unexpected(std::move(device.error()));
+  return std::move(*device);
+}
+
+Result<std::vector<core::Device>> queryDevices(Connection& c) {
+  auto st = c.statement(Sql::kDeviceList);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  return collect<core::Device>(*st, deviceFromRow);
+}
+
+Result<UsedAddresses> queryUsedAddresses(Connection& c) {
+  auto st = c.statement(Sql::kUsedAddresses);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  UsedAddresses used;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) return used;
+    if (!st->isNull(0)) used.ipv4.emplace(st->text(0));
+    if (!st->isNull(1)) used.ipv6.emplace(st->text(1));
+  }
+}
+
+Result<std::vector<core::DeviceAttribute>> queryAttributes(Connection& c, std::string_view deviceId) {
+  auto st = c.statement(Sql::kAttributes);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, deviceId);
+  return collect<core::DeviceAttribute>(*st, [](const Statement& s) { return attributeFromRow(s, 0); });
+}
+
+Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> queryAllAttributes(Connection& c) {
+  auto st = c.statement(Sql::kAllAttributes);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  std::unordered_map<std::string, std::vector<core::DeviceAttribute>> all;
+  // Rows arrive grouped by device; look the device up once per group.
+  std::vector<core::DeviceAttribute>* current = nullptr;
+  std::string currentId;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) return all;
+    if (!current || st->text(0) != currentId) {
+      currentId = st->string(0);
+      current = &all[currentId];
+    }
+    auto attribute = attributeFromRow(*st, 1);
+    if (!attribute) return tl::unexpected(std::move(attribute.error()));
+    current->push_back(std::move(*attribute));
+  }
+}
+
+Result<std::optional<AttributeKeyInfo>> queryAttributeKey(Connection& c, std::string_view key) {
+  const std::string folded = core::foldKey(key);
+  auto st = c.statement(Sql::kAttributeKey);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, folded);
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  const auto type = core::parseAttributeType(st->text(1));
+  if (!type) {
+    return core::fail(ErrorKind::kInternal, "the store holds attribute " + st->string(0) +
+                                                " with an unknown type " + st->string(1));
+  }
+  return AttributeKeyInfo{st->string(0), *type};
+}
+
+Result<std::vector<ExpiredAttribute>> queryExpiredAttributes(Connection& c, core::Timestamp now) {
+  auto st = c.statement(Sql::kExpiredAttributes);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindTime(1, now);
+  return collect<ExpiredAttribute>(*st, expiredFromRow);
+}
+
+Result<std::vector<core::AuditEvent>> queryAuditEvents(Connection& c, const AuditQuery& query) {
+  auto st = c.statement(auditSql(query));
+  if (!st) return tl::unexpected(std::move(st.error()));
+  if (query.start) st->bindTime(1, *query.start);
+  if (query.end) st->bindTime(2, *query.end);
+  if (!query.actor.empty()) st->bindText(3, query.actor);
+  if (!query.target.empty()) st->bindText(4, query.target);
+  if (!query.event.empty()) st->bindText(5, query.event);
+  constexpr auto kMaxLimit = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  st->bindInt(6, static_cast<std::int64_t>(std::min(query.limit, kMaxLimit)));
+  return collect<core::AuditEvent>(*st, auditEventFromRow);
+}
+
+Result<std::optional<core::ApiKey>> queryApiKey(Connection& c, std::string_view id) {
+  auto st = c.statement(Sql::kApiKeyGet);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  auto key = apiKeyFromRow(*st);
+  if (!key) return tl::unexpected(std::move(key.error()));
+  return std::move(*key);
+}
+
+Result<std::vector<core::ApiKey>> queryApiKeys(Connection& c) {
+  auto st = c.statement(Sql::kApiKeyList);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  return collect<core::ApiKey>(*st, apiKeyFromRow);
+}
+
+Result<std::optional<std::string>> querySetting(Connection& c, std::string_view name) {
+  auto st = c.statement(Sql::kSettingGet);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, name);
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  return st->string(0);
+}
+
+}  // namespace postured::store::sqlite

@@ -1,0 +1,93 @@
+#include "store/sqlite/statements.h"
+
+#include <iterator>
+
+namespace postured::store::sqlite {
+
+#define POSTURED_DEVICE_COLUMNS                                                                  \
+  "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
+  "serial_numbers, mac_addresses, posture_identity_disabled"
+
+const char* const kAuditColumns =
+    "sequence, event_time, event_group_id, origin, actor_id, actor_type, actor_login_name, "
+    "actor_display_name, target_id, target_name, target_type, target_property, action, old_json, "
+    "new_json, action_details";
+
+namespace {
+
+constexpr const char* kTexts[] = {
+    // kBegin: deferred, so readers never take the write lock.
+    "BEGIN",
+    // kBeginImmediate: take the write lock now rather than fail on first write.
+    "BEGIN IMMEDIATE",
+    "COMMIT",
+    "ROLLBACK",
+    // kSnapshot: a deferred BEGIN only pins a WAL snapshot at the first read;
+    // this read pins it when read() returns.
+    "SELECT 1 FROM schema_migrations LIMIT 1",
+
+    // kDeviceGet
+    "SELECT " POSTURED_DEVICE_COLUMNS " FROM devices WHERE id = ?1",
+    // kDeviceList
+    "SELECT " POSTURED_DEVICE_COLUMNS " FROM devices ORDER BY seq",
+    // kUsedAddresses
+    "SELECT ipv4, ipv6 FROM devices",
+    // kDeviceInsert: empty addresses become NULL so they do not collide.
+    "INSERT INTO devices (" POSTURED_DEVICE_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    // kDeviceUpdate: every field but id and created.
+    "UPDATE devices SET hostname = ?2, user_login = ?3, tags = ?4, ipv4 = NULLIF(?5, ''), "
+    "ipv6 = NULLIF(?6, ''), os = ?7, os_version = ?8, client_version = ?9, last_seen = ?10, "
+    "serial_numbers = ?11, mac_addresses = ?12, posture_identity_disabled = ?13 WHERE id = ?1",
+    // kDeviceDelete: attributes go with it (ON DELETE CASCADE).
+    "DELETE FROM devices WHERE id = ?1",
+
+    // kAttributes: the hot path; served by the primary key alone.
+    "SELECT key, type, value, expiry, updated FROM attributes WHERE device_id = ?1 ORDER BY key_folded",
+    // kAllAttributes
+    "SELECT device_id, key, type, value, expiry, updated FROM attributes ORDER BY device_id, key_folded",
+    // kAttributeKey
+    "SELECT key, type FROM attributes WHERE key_folded = ?1 LIMIT 1",
+    // kExpiredAttributes
+    "SELECT device_id, key, type, value, expiry, updated FROM attributes "
+    "WHERE expiry IS NOT NULL AND expiry <= ?1 ORDER BY expiry, device_id, key_folded",
+    // kAttributePut
+    "INSERT INTO attributes (device_id, key_folded, key, type, value, expiry, updated) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (device_id, key_folded) DO UPDATE SET "
+    "key = excluded.key, type = excluded.type, value = excluded.value, expiry = excluded.expiry, "
+    "updated = excluded.updated",
+    // kAttributeDelete
+    "DELETE FROM attributes WHERE device_id = ?1 AND key_folded = ?2",
+
+    // kAuditAppend
+    "INSERT INTO audit_events (event_time, event_group_id, origin, actor_id, actor_type, "
+    "actor_login_name, actor_display_name, target_id, target_name, target_type, target_property, "
+    "action, old_json, new_json, action_details) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+
+    // kApiKeyGet
+    "SELECT id, secret_hash, key_type, description, scopes, created, expires, revoked "
+    "FROM api_keys WHERE id = ?1",
+    // kApiKeyList: keys are never deleted, so rowid order is creation order.
+    "SELECT id, secret_hash, key_type, description, scopes, created, expires, revoked "
+    "FROM api_keys ORDER BY rowid",
+    // kApiKeyInsert
+    "INSERT INTO api_keys (id, secret_hash, key_type, description, scopes, created, expires, revoked) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    // kApiKeyRevoke
+    "UPDATE api_keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL",
+
+    // kSettingGet
+    "SELECT value FROM settings WHERE name = ?1",
+    // kSettingPut
+    "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+};
+static_assert(std::size(kTexts) == kSqlCount, "one SQL text per Sql enumerator, in order");
+
+}  // namespace
+
+#undef POSTURED_DEVICE_COLUMNS
+
+const char* sqlText(Sql sql) { return kTexts[static_cast<std::size_t>(sql)]; }
+
+}  // namespace postured::store::sqlite

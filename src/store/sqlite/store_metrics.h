@@ -1,0 +1,67 @@
+// Counters of the SQLite store: store_operations_total{op,outcome} for every
+// Store/transaction method and store_transactions_total{kind,outcome} for
+// every finished transaction. Label sets are built once, so counting costs a
+// Metrics::add and nothing else. A null Metrics disables counting.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "core/metrics.h"
+#include "core/result.h"
+
+namespace postured::store::sqlite {
+
+// One per counted method; the label value is the method's name.
+enum class Op : std::size_t {
+  kRead,
+  kWrite,
+  kDevice,
+  kDevices,
+  kUsedAddresses,
+  kAttributes,
+  kAllAttributes,
+  kAttributeKey,
+  kExpiredAttributes,
+  kAuditEvents,
+  kApiKey,
+  kApiKeys,
+  kSetting,
+  kInsertDevice,
+  kUpdateDevice,
+  kDeleteDevice,
+  kPutAttribute,
+  kDeleteAttribute,
+  kAppendAudit,
+  kInsertApiKey,
+  kRevokeApiKey,
+  kPutSetting,
+  kCommit,
+  kCount,
+};
+
+enum class TxKind { kRead, kWrite };
+
+class StoreMetrics {
+ public:
+  explicit StoreMetrics(core::Metrics* metrics);
+
+  void operation(Op op, bool ok) const;
+  void transaction(TxKind kind, bool committed) const;
+
+  // Counts `result` under `op` and passes it through.
+  template <class T>
+  core::Result<T> count(Op op, core::Result<T>&& result) const {
+    if (metrics_) operation(op, result.has_value());
+    return std::move(result);
+  }
+
+ private:
+  static constexpr std::size_t kOps = static_cast<std::size_t>(Op::kCount);
+
+  core::Metrics* metrics_;
+  std::array<core::MetricLabels, kOps * 2> operationLabels_;  // [op * 2 + (ok ? 0 : 1)]
+  std::array<core::MetricLabels, 4> transactionLabels_;       // [kind * 2 + (commit ? 0 : 1)]
+};
+
+}  // namespace postured::store::sqlite

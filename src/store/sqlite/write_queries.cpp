@@ -1,0 +1,183 @@
+#include "core/attribute.h"
+#include "store/sqlite/list_codec.h"
+#include "store/sqlite/queries.h"
+
+namespace postured::store::sqlite {
+
+namespace {
+
+using core::ErrorKind;
+
+// Maps a unique-constraint failure on devices to the field that clashed.
+core::Error deviceClash(const core::Device& device, const Statement& st, core::Error error) {
+  const int code = st.errorCode();
+  if (code == SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLITE_CONSTRAINT_UNIQUE) {
+    const auto& m = error.message;
+    if (m.find("devices.ipv4") != std::string::npos)
+      return {ErrorKind::kConflict, "IPv4 address " + device.ipv4 + " is already used by another device", "ipv4"};
+    if (m.find("devices.ipv6") != std::string::npos)
+      return {ErrorKind::kConflict, "IPv6 address " + device.ipv6 + " is already used by another device", "ipv6"};
+    if (m.find("devices.id") != std::string::npos)
+      return {ErrorKind::kConflict, "a device with id " + device.id + " already exists", "id"};
+  }
+  return error;
+}
+
+// A device's list columns, encoded; bound without a copy, so they must outlive run().
+struct EncodedDeviceLists {
+  std::string tags, serials, macs;
+};
+
+}  // namespace
+
+Result<void> insertDevice(Connection& c, const core::Device& device) {
+  const EncodedDeviceLists lists{encodeList(device.tags), encodeList(device.serialNumbers),
+                                 encodeList(device.macAddresses)};
+  auto st = c.statement(Sql::kDeviceInsert);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, device.id);
+  st->bindText(2, device.hostname);
+  st->bindText(3, device.user);
+  st->bindText(4, lists.tags);
+  st->bindText(5, device.ipv4);
+  st->bindText(6, device.ipv6);
+  st->bindText(7, device.os);
+  st->bindText(8, device.osVersion);
+  st->bindText(9, device.clientVersion);
+  st->bindTime(10, device.created);
+  st->bindTime(11, device.lastSeen);
+  st->bindText(12, lists.serials);
+  st->bindText(13, lists.macs);
+  st->bindInt(14, device.postureIdentityDisabled ? 1 : 0);
+  auto done = st->run();
+  if (!done) return tl::unexpected(deviceClash(device, *st, std::move(done.error())));
+  return {};
+}
+
+Result<void> updateDevice(Connection& c, const core::Device& device) {
+  const EncodedDeviceLists lists{encodeList(device.tags), encodeList(device.serialNumbers),
+                                 encodeList(device.macAddresses)};
+  auto st = c.statement(Sql::kDeviceUpdate);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, device.id);
+  st->bindText(2, device.hostname);
+  st->bindText(3, device.user);
+  st->bindText(4, lists.tags);
+  st->bindText(5, device.ipv4);
+  st->bindText(6, device.ipv6);
+  st->bindText(7, device.os);
+  st->bindText(8, device.osVersion);
+  st->bindText(9, device.clientVersion);
+  st->bindTime(10, device.lastSeen);
+  st->bindText(11, lists.serials);
+  st->bindText(12, lists.macs);
+  st->bindInt(13, device.postureIdentityDisabled ? 1 : 0);
+  auto done = st->run();
+  if (!done) return tl::unexpected(deviceClash(device, *st, std::move(done.error())));
+  if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "device " + device.id + " not found", "id");
+  return {};
+}
+
+Result<void> deleteDevice(Connection& c, std::string_view id) {
+  auto st = c.statement(Sql::kDeviceDelete);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  if (auto done = st->run(); !done) return done;
+  if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "device " + std::string(id) + " not found", "id");
+  return {};
+}
+
+Result<void> putAttribute(Connection& c, std::string_view deviceId, const core::DeviceAttribute& attribute) {
+  const std::string folded = core::foldKey(attribute.key);
+  const std::string value = attribute.value.encode();
+  auto st = c.statement(Sql::kAttributePut);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, deviceId);
+  st->bindText(2, folded);
+  st->bindText(3, attribute.key);
+  st->bindText(4, core::attributeTypeName(attribute.value.type()));
+  st->bindText(5, value);
+  st->bindTime(6, attribute.expiry);
+  st->bindTime(7, attribute.updated);
+  auto done = st->run();
+  if (!done) {
+    // The foreign key is the existence check: no extra lookup per attribute.
+    if (st->errorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+      return core::fail(ErrorKind::kNotFound, "device " + std::string(deviceId) + " not found", "deviceId");
+    return done;
+  }
+  return {};
+}
+
+Result<bool> deleteAttribute(Connection& c, std::string_view deviceId, std::string_view key) {
+  const std::string folded = core::foldKey(key);
+  auto st = c.statement(Sql::kAttributeDelete);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, deviceId);
+  st->bindText(2, folded);
+  if (auto done = st->run(); !done) return tl::unexpected(std::move(done.error()));
+  return c.changes() > 0;
+}
+
+Result<void> appendAudit(Connection& c, const core::AuditEvent& e) {
+  auto st = c.statement(Sql::kAuditAppend);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindTime(1, e.eventTime);
+  st->bindText(2, e.eventGroupId);
+  st->bindText(3, e.origin);
+  st->bindText(4, e.actor.id);
+  st->bindText(5, e.actor.type);
+  st->bindText(6, e.actor.loginName);
+  st->bindText(7, e.actor.displayName);
+  st->bindText(8, e.target.id);
+  st->bindText(9, e.target.name);
+  st->bindText(10, e.target.type);
+  st->bindText(11, e.target.property);
+  st->bindText(12, e.action);
+  st->bindText(13, e.oldJson);
+  st->bindText(14, e.newJson);
+  st->bindText(15, e.actionDetails);
+  return st->run();
+}
+
+Result<void> insertApiKey(Connection& c, const core::ApiKey& key) {
+  const std::string scopes = encodeList(key.scopes);
+  auto st = c.statement(Sql::kApiKeyInsert);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, key.id);
+  st->bindText(2, key.secretHash);
+  st->bindText(3, key.keyType);
+  st->bindText(4, key.description);
+  st->bindText(5, scopes);
+  st->bindTime(6, key.created);
+  st->bindTime(7, key.expires);
+  st->bindTime(8, key.revoked);
+  auto done = st->run();
+  if (!done) {
+    if (st->errorCode() == SQLITE_CONSTRAINT_PRIMARYKEY || st->errorCode() == SQLITE_CONSTRAINT_UNIQUE)
+      return core::fail(ErrorKind::kConflict, "an API key with id " + key.id + " already exists", "id");
+    return done;
+  }
+  return {};
+}
+
+Result<void> revokeApiKey(Connection& c, std::string_view id, core::Timestamp at) {
+  auto st = c.statement(Sql::kApiKeyRevoke);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  st->bindTime(2, at);
+  if (auto done = st->run(); !done) return done;
+  if (c.changes() == 0)
+    return core::fail(ErrorKind::kNotFound, "API key " + std::string(id) + " not found or already revoked", "id");
+  return {};
+}
+
+Result<void> putSetting(Connection& c, std::string_view name, std::string_view value) {
+  auto st = c.statement(Sql::kSettingPut);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, name);
+  st->bindText(2, value);
+  return st->run();
+}
+
+}  // namespace postured::store::sqlite
