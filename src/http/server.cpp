@@ -103,21 +103,22 @@ class RequestParser final : public bhttp::basic_parser<true> {
   bool expectsContinue() const { return expectContinue_; }
 
  private:
-  void on_request_impl(bhttp::verb method, std::string_view methodText, std::string_view target, int version,
+  void on_request_impl(bhttp::verb method, beast::string_view methodText, beast::string_view target, int version,
                        error_code&) override {
     verb_ = method;
     version_ = version;
-    request_.method.assign(methodText);
-    request_.target.assign(target);
+    request_.method.assign(methodText.data(), methodText.size());
+    request_.target.assign(target.data(), target.size());
   }
 
-  void on_response_impl(int, std::string_view, int, error_code&) override {}
+  void on_response_impl(int, beast::string_view, int, error_code&) override {}
 
-  void on_field_impl(bhttp::field name, std::string_view nameText, std::string_view value, error_code&) override {
+  void on_field_impl(bhttp::field name, beast::string_view nameText, beast::string_view value,
+                     error_code&) override {
     auto& headers = request_.headers;
     if (count_ == headers.size()) headers.emplace_back();
-    appendLower(headers[count_].first, nameText);
-    headers[count_].second.assign(value);
+    appendLower(headers[count_].first, std::string_view(nameText.data(), nameText.size()));
+    headers[count_].second.assign(value.data(), value.size());
     ++count_;
     if (name == bhttp::field::expect && beast::iequals(value, "100-continue")) expectContinue_ = true;
   }
@@ -129,15 +130,15 @@ class RequestParser final : public bhttp::basic_parser<true> {
     if (length) request_.body.reserve(static_cast<std::size_t>(*length));
   }
 
-  std::size_t on_body_impl(std::string_view body, error_code&) override {
-    request_.body.append(body);
+  std::size_t on_body_impl(beast::string_view body, error_code&) override {
+    request_.body.append(body.data(), body.size());
     return body.size();
   }
 
-  void on_chunk_header_impl(std::uint64_t, std::string_view, error_code&) override {}
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
 
-  std::size_t on_chunk_body_impl(std::uint64_t, std::string_view body, error_code&) override {
-    request_.body.append(body);
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, error_code&) override {
+    request_.body.append(body.data(), body.size());
     return body.size();
   }
 
@@ -152,13 +153,11 @@ class RequestParser final : public bhttp::basic_parser<true> {
 
 class Session;
 
-}  // namespace
-
 // State shared by the acceptor and all sessions. Member order matters: the
 // io_context is destroyed (destroying the handlers that keep sessions alive,
 // whose destructors unregister) while the session registry still exists.
-struct Server::Impl {
-  Impl(ServerOptions o, const Router& r, core::Metrics& m, std::function<void(const AccessRecord&)> log)
+struct ServerState {
+  ServerState(ServerOptions o, const Router& r, core::Metrics& m, std::function<void(const AccessRecord&)> log)
       : options(std::move(o)),
         router(r),
         metrics(m),
@@ -189,14 +188,12 @@ struct Server::Impl {
   asio::steady_timer retryTimer{acceptStrand};
 };
 
-namespace {
-
 // One connection. All of its handlers run on its own strand; `busy_` (a
 // request is being read, handled or answered) decides whether shutdown may
 // close it at once.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {
+  Session(ServerState& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {
     buffer_.reserve(kInitialBufferBytes);
     error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
@@ -388,7 +385,9 @@ class Session : public std::enable_shared_from_this<Session> {
     appendNumber(head_, static_cast<std::uint64_t>(status));
     head_ += ' ';
     const auto code = bhttp::int_to_status(static_cast<unsigned>(status));
-    head_ += code == bhttp::status::unknown ? std::string_view("Unknown") : bhttp::obsolete_reason(code);
+    const auto reason = bhttp::obsolete_reason(code);
+    head_ += code == bhttp::status::unknown ? std::string_view("Unknown")
+                                            : std::string_view(reason.data(), reason.size());
     head_ += "\r\nServer: postured\r\n";
     if (hasBody) {
       if (!response_.contentType.empty()) {
@@ -475,7 +474,7 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  Server::Impl& server_;
+  ServerState& server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   Request request_;
@@ -522,15 +521,13 @@ std::optional<ListenAddress> parseListen(std::string_view listen) {
 std::string describeListenError(const error_code& ec) {
   if (ec == asio::error::address_in_use) return "address already in use";
   if (ec == asio::error::access_denied) return "permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)";
-  if (ec == asio::error::address_not_available) return "address not available on this host";
+  if (ec == boost::system::errc::address_not_available) return "address not available on this host";
   auto text = ec.message();
   if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] - 'A' + 'a');
   return text;
 }
 
-}  // namespace
-
-void Server::Impl::accept() {
+void ServerState::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
     if (!acceptor.is_open()) return;  // closed by shutdown
     if (ec) {
@@ -547,7 +544,7 @@ void Server::Impl::accept() {
   });
 }
 
-void Server::Impl::beginShutdown() {
+void ServerState::beginShutdown() {
   error_code ec;
   acceptor.close(ec);
   retryTimer.cancel();
@@ -568,7 +565,7 @@ void Server::Impl::beginShutdown() {
   for (const auto& s : live) s->requestClose();
 }
 
-void Server::Impl::sessionGone(Session* session) {
+void ServerState::sessionGone(Session* session) {
   bool last = false;
   {
     std::lock_guard lock(mutex);
@@ -578,6 +575,12 @@ void Server::Impl::sessionGone(Session* session) {
   // ioc.stopped(): forced stop or teardown, when nothing may be posted any more.
   if (last && stopping && !ioc.stopped()) asio::post(acceptStrand, [this] { graceTimer.cancel(); });
 }
+
+}  // namespace
+
+struct Server::Impl : ServerState {
+  using ServerState::ServerState;
+};
 
 Server::Server(ServerOptions options, const Router& router, core::Metrics& metrics,
                std::function<void(const AccessRecord&)> accessLog)

@@ -8,7 +8,6 @@
 #include <cstddef>
 
 #include "core/metrics.h"
-#include "core/result.h"
 
 namespace postured::store::sqlite {
 
@@ -48,13 +47,6 @@ class StoreMetrics {
 
   void operation(Op op, bool ok) const;
   void transaction(TxKind kind, bool committed) const;
-
-  // Counts `result` under `op` and passes it through.
-  template <class T>
-  core::Result<T> count(Op op, core::Result<T>&& result) const {
-    if (metrics_) operation(op, result.has_value());
-    return std::move(result);
-  }
 
  private:
   static constexpr std::size_t kOps = static_cast<std::size_t>(Op::kCount);

@@ -1,0 +1,91 @@
+#include "core/attribute.h"
+
+#include <gtest/gtest.h>
+
+#include "core/device.h"
+
+namespace postured::core {
+namespace {
+
+TEST(CustomKey, AcceptsTailscaleShapedKeys) {
+  EXPECT_TRUE(validateCustomKey("custom:tier", "k"));
+  EXPECT_TRUE(validateCustomKey("custom:My_Attr_2", "k"));
+  EXPECT_TRUE(validateCustomKey("custom:" + std::string(43, 'a'), "k"));  // exactly 50
+}
+
+TEST(CustomKey, RejectsWithReasonAndField) {
+  auto tooLong = validateCustomKey("custom:" + std::string(44, 'a'), "nodes.n1");
+  ASSERT_FALSE(tooLong);
+  EXPECT_EQ(tooLong.error().field, "nodes.n1");
+  EXPECT_NE(tooLong.error().message.find("51 characters"), std::string::npos);
+
+  auto badChar = validateCustomKey("custom:has-dash", "k");
+  ASSERT_FALSE(badChar);
+  EXPECT_NE(badChar.error().message.find("letters, digits and underscores"), std::string::npos);
+
+  EXPECT_FALSE(validateCustomKey("custom:", "k"));
+  EXPECT_FALSE(validateCustomKey("tier", "k"));
+
+  auto integration = validateCustomKey("sentinelOne:infected", "k");
+  ASSERT_FALSE(integration);
+  EXPECT_NE(integration.error().message.find("posture integration"), std::string::npos);
+
+  auto node = validateCustomKey("node:os", "k");
+  ASSERT_FALSE(node);
+  EXPECT_NE(node.error().message.find("device's own reports"), std::string::npos);
+}
+
+TEST(CustomValue, StringRules) {
+  EXPECT_TRUE(validateCustomValue(AttributeValue(std::string("prod_eu.1")), "v"));
+  EXPECT_TRUE(validateCustomValue(AttributeValue(std::string(50, 'x')), "v"));
+  EXPECT_FALSE(validateCustomValue(AttributeValue(std::string(51, 'x')), "v"));
+  EXPECT_FALSE(validateCustomValue(AttributeValue(std::string("has space")), "v"));
+  EXPECT_FALSE(validateCustomValue(AttributeValue(std::string("dash-no")), "v"));
+}
+
+TEST(CustomValue, NumbersAreSafeIntegers) {
+  EXPECT_TRUE(validateCustomValue(AttributeValue(9007199254740991.0), "v"));
+  EXPECT_TRUE(validateCustomValue(AttributeValue(-9007199254740991.0), "v"));
+  EXPECT_FALSE(validateCustomValue(AttributeValue(9007199254740992.0), "v"));
+  EXPECT_FALSE(validateCustomValue(AttributeValue(1.5), "v"));
+}
+
+TEST(Comment, AtMost200Characters) {
+  EXPECT_TRUE(validateComment(std::string(200, 'c'), "comment"));
+  EXPECT_FALSE(validateComment(std::string(201, 'c'), "comment"));
+}
+
+TEST(AttributeValue, EncodeDecodeRoundTrip) {
+  for (const auto& v : {AttributeValue(true), AttributeValue(false), AttributeValue(42.0), AttributeValue(0.125),
+                        AttributeValue(-7.0), AttributeValue(std::string("a.b_c"))}) {
+    auto back = AttributeValue::decode(v.type(), v.encode());
+    ASSERT_TRUE(back.has_value()) << v.encode();
+    EXPECT_EQ(*back, v);
+  }
+  EXPECT_FALSE(AttributeValue::decode(AttributeType::kBool, "yes"));
+  EXPECT_FALSE(AttributeValue::decode(AttributeType::kNumber, "12abc"));
+}
+
+TEST(Namespaces, Classified) {
+  EXPECT_EQ(attributeNamespaceOf("custom:x"), AttributeNamespace::kCustom);
+  EXPECT_EQ(attributeNamespaceOf("node:os"), AttributeNamespace::kNode);
+  EXPECT_EQ(attributeNamespaceOf("sentinelOne:infected"), AttributeNamespace::kIntegration);
+  EXPECT_EQ(attributeNamespaceOf("ip:country"), AttributeNamespace::kReserved);
+  EXPECT_EQ(attributeNamespaceOf("nocolon"), std::nullopt);
+}
+
+TEST(NodeAttributes, OnlyWhatIsKnown) {
+  Device d;
+  EXPECT_TRUE(deriveNodeAttributes(d).empty());
+  d.os = "macOS";
+  d.clientVersion = "1.94.2";
+  auto attrs = deriveNodeAttributes(d);
+  ASSERT_EQ(attrs.size(), 2u);
+  EXPECT_EQ(attrs[0].first, "node:os");
+  EXPECT_EQ(attrs[0].second.asString(), "macos");
+  EXPECT_EQ(attrs[1].first, "node:tsVersion");
+  EXPECT_EQ(attrs[1].second.asString(), "1.94.2");
+}
+
+}  // namespace
+}  // namespace postured::core
