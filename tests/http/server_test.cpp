@@ -201,6 +201,16 @@ TEST(HttpServer, EnforcesPerRouteBodyLimits) {
   EXPECT_THAT(raw, HasSubstr("request body is larger than 100 bytes"));
   EXPECT_TRUE(conn.closedByPeer());
 
+  // "Expect: 100-continue": the client waits for our go-ahead, or for the refusal.
+  RawConnection expect(server.port());
+  ASSERT_TRUE(expect.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(expect.readResponse(), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(expect.send("hello"));
+  EXPECT_THAT(expect.readResponse(), ::testing::EndsWith(R"({"size":5})"));
+  RawConnection refused(server.port());
+  ASSERT_TRUE(refused.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 500\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_THAT(refused.readResponse(), StartsWith("HTTP/1.1 413 "));
+
   // A chunked body within the limit arrives whole.
   RawConnection ok(server.port());
   ASSERT_TRUE(ok.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
