@@ -44,7 +44,9 @@ Response Response::json(int status, std::string body) {
 
 Response Response::error(int status, std::string_view message) {
   nlohmann::json j = {{"message", message}, {"status", status}};
-  return json(status, j.dump());
+  // Messages can quote client input (a decoded path) that is not valid UTF-8;
+  // the default dump() would throw on it.
+  return json(status, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 bool percentDecode(std::string_view in, std::string& out, bool plusIsSpace) {

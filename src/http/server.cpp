@@ -39,6 +39,11 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using beast::error_code;
+// A concrete strand type rather than any_io_executor: the type-erased
+// executor's copies showed up in profiles of the request loop.
+using Executor = asio::strand<asio::io_context::executor_type>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Socket = Stream::socket_type;
 
 // After a response that ends the connection we stop sending and read (and
 // drop) what the client still sends for a moment: closing with unread input
@@ -53,6 +58,9 @@ constexpr std::size_t kInitialBufferBytes = 4 * 1024;
 constexpr std::size_t kKeepCapacityBytes = 64 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kUnmatched = "unmatched";
+// Pipelined requests answered without an async hop are bounded so that one
+// connection cannot recurse without limit or starve the others on its thread.
+constexpr int kMaxInlineRequests = 16;
 
 std::string formatEndpoint(const tcp::endpoint& ep) {
   std::string out;
@@ -193,9 +201,11 @@ struct ServerState {
 // close it at once.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(ServerState& server, tcp::socket&& socket) : server_(server), stream_(std::move(socket)) {
+  Session(ServerState& server, Socket&& socket) : server_(server), stream_(std::move(socket)) {
     buffer_.reserve(kInitialBufferBytes);
     error_code ec;
+    // Responses are first written directly; a full send buffer must not block the thread.
+    stream_.socket().non_blocking(true, ec);
     const auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) request_.remoteAddress = formatEndpoint(remote);
   }
@@ -231,8 +241,35 @@ class Session : public std::enable_shared_from_this<Session> {
   void onIdleRead(error_code ec, std::size_t bytes) {
     if (ec) return stream_.close();  // idle timeout, peer gone, or closed by shutdown
     buffer_.commit(bytes);
+    inlineRequests_ = 0;
     if (server_.stopping) return stream_.close();
     beginRequest();
+  }
+
+  // Feeds buffered input to the parser until the header (or the whole
+  // message) is parsed. False when more input is needed, or on error (`ec`
+  // set). Most requests arrive in one read, so parsing in place saves an
+  // async round trip per request.
+  bool feedParser(bool wholeMessage, error_code& ec) {
+    for (;;) {
+      if (wholeMessage ? parser_->is_done() : parser_->is_header_done()) return true;
+      if (buffer_.size() == 0) return false;
+      const auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      requestBytes_ += used;
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        return false;
+      }
+      if (ec || used == 0) return false;
+    }
+  }
+
+  // One deadline for the whole request, header and body.
+  void armReadTimeout() {
+    if (readTimeoutArmed_) return;
+    readTimeoutArmed_ = true;
+    stream_.expires_after(server_.options.readTimeout);
   }
 
   void beginRequest() {
@@ -253,7 +290,12 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.maxHeaderBytes));
     // The body limit depends on the route, known only after the header.
     parser_->body_limit(boost::none);
-    stream_.expires_after(server_.options.readTimeout);
+    readTimeoutArmed_ = false;
+
+    error_code ec;
+    if (feedParser(false, ec)) return afterHeader();
+    if (ec) return failRead(ec);
+    armReadTimeout();
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::onHeader, shared_from_this()));
   }
@@ -261,7 +303,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void onHeader(error_code ec, std::size_t bytes) {
     requestBytes_ += bytes;
     if (ec) return failRead(ec);
+    afterHeader();
+  }
 
+  void afterHeader() {
     std::string_view target = request_.target;
     if (!target.starts_with('/')) {
       // absolute-form ("http://host/path") is allowed by RFC 9112; keep its path.
@@ -285,7 +330,8 @@ class Session : public std::enable_shared_from_this<Session> {
     bodyLimit_ = limit;
 
     if (parser_->is_done()) return dispatch();
-    if (parser_->expectsContinue() && parser_->version() >= 11) {
+    if (parser_->expectsContinue() && parser_->version() >= 11 && buffer_.size() == 0) {
+      armReadTimeout();
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         [self = shared_from_this()](error_code e, std::size_t) {
                           if (e) return self->abandon();
@@ -297,6 +343,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void readBody() {
+    error_code ec;
+    if (feedParser(true, ec)) return dispatch();
+    if (ec) return failRead(ec);
+    armReadTimeout();
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::onBody, shared_from_this()));
   }
 
@@ -412,17 +462,42 @@ class Session : public std::enable_shared_from_this<Session> {
       head_ += "Connection: keep-alive\r\n";
     head_ += "\r\n";
 
-    const std::array<asio::const_buffer, 2> buffers = {
-        asio::buffer(head_), hasBody ? asio::buffer(response_.body) : asio::const_buffer()};
+    const asio::const_buffer head = asio::buffer(head_);
+    // A HEAD response announces the length but must not carry the body.
+    const bool sendBody = hasBody && !(parser_ && parser_->verb() == bhttp::verb::head);
+    const asio::const_buffer body = sendBody ? asio::buffer(response_.body) : asio::const_buffer();
+
+    // Usually the whole response fits the socket's send buffer: write it
+    // now and skip the async write with its timer.
+    error_code ec;
+    std::size_t written = stream_.socket().write_some(std::array<asio::const_buffer, 2>{head, body}, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+      written = 0;
+    }
+    if (ec || written == head.size() + body.size()) return finishResponse(ec, written, /*inlineWrite=*/true);
+
+    const std::array<asio::const_buffer, 2> rest =
+        written < head.size() ? std::array<asio::const_buffer, 2>{head + written, body}
+                              : std::array<asio::const_buffer, 2>{body + (written - head.size()), {}};
     stream_.expires_after(server_.options.readTimeout);
-    asio::async_write(stream_, buffers, beast::bind_front_handler(&Session::onWrite, shared_from_this()));
+    asio::async_write(stream_, rest, [self = shared_from_this(), written](error_code e, std::size_t n) {
+      self->finishResponse(e, written + n, /*inlineWrite=*/false);
+    });
   }
 
-  void onWrite(error_code ec, std::size_t bytes) {
+  void finishResponse(error_code ec, std::size_t bytes, bool inlineWrite) {
     record(bytes);
     busy_ = false;
     if (ec) return stream_.close();
     if (!keepAlive_ || server_.stopping) return lingerClose();
+    if (!inlineWrite) {
+      inlineRequests_ = 0;
+    } else if (++inlineRequests_ > kMaxInlineRequests) {
+      inlineRequests_ = 0;
+      asio::post(stream_.get_executor(), [self = shared_from_this()] { self->awaitRequest(); });
+      return;
+    }
     awaitRequest();
   }
 
@@ -475,7 +550,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   ServerState& server_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   Request request_;
   std::optional<RequestParser> parser_;
@@ -486,6 +561,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t requestBytes_ = 0;
   std::size_t bodyLimit_ = kDefaultMaxBodyBytes;
   std::size_t lingered_ = 0;
+  int inlineRequests_ = 0;
+  bool readTimeoutArmed_ = false;
   bool keepAlive_ = false;
   bool busy_ = false;
 };
@@ -528,7 +605,7 @@ std::string describeListenError(const error_code& ec) {
 }
 
 void ServerState::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, Socket socket) {
     if (!acceptor.is_open()) return;  // closed by shutdown
     if (ec) {
       retryTimer.expires_after(kAcceptRetryDelay);

@@ -95,6 +95,36 @@ TEST(HttpServer, UnknownPathIs404Json) {
   EXPECT_EQ(nlohmann::json::parse(r.body), nlohmann::json::parse(R"({"message":"no such endpoint: GET /x","status":404})"));
 }
 
+TEST(HttpServer, NotFoundQuotesUndecodablePathsSafely) {
+  Router router;
+  RunningServer server(router);
+  HttpClient client;
+  const auto r = mustSend(client, "GET", server.url("/%FF%FE"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["status"], 404);
+}
+
+TEST(HttpServer, WritesLargeResponsesAndManyPipelinedRequests) {
+  Router router;
+  const std::string big(8 << 20, 'L');
+  router.add("GET", "/big", [&](const Request&, const PathParams&) { return Response{200, "text/plain", big, {}}; });
+  router.add("GET", "/n/{n}", [](const Request&, const PathParams& p) {
+    return Response{200, "text/plain", p.at("n"), {}};
+  });
+  RunningServer server(router);
+  HttpClient client;
+  const auto r = mustSend(client, "GET", server.url("/big"));
+  EXPECT_EQ(r.body.size(), big.size());
+  EXPECT_EQ(r.body, big);
+
+  RawConnection conn(server.port());
+  std::string burst;
+  for (int i = 0; i < 50; ++i) burst += "GET /n/" + std::to_string(i) + " HTTP/1.1\r\nHost: a\r\n\r\n";
+  ASSERT_TRUE(conn.send(burst));
+  for (int i = 0; i < 50; ++i)
+    EXPECT_THAT(conn.readResponse(), ::testing::EndsWith("\r\n\r\n" + std::to_string(i))) << i;
+}
+
 TEST(HttpServer, WrongMethodIs405WithAllow) {
   Router router;
   router.add("GET", "/things/{id}", echoParams);
@@ -145,6 +175,13 @@ TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
   EXPECT_THAT(first, StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(first, ::testing::EndsWith("\r\n\r\n1"));
   EXPECT_THAT(second, ::testing::EndsWith("\r\n\r\n2"));
+
+  // HEAD is not routed, but its answer must still be framed without a body.
+  RawConnection head(server.port());
+  ASSERT_TRUE(head.send("HEAD /n/1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+  const auto headResponse = head.readUntilClosed();
+  EXPECT_THAT(headResponse, StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(headResponse, ::testing::EndsWith("\r\n\r\n"));
 }
 
 TEST(HttpServer, HonoursConnectionClose) {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -154,6 +155,12 @@ class RawConnection {
     while (readSome(deadline)) {
     }
     return closed_;
+  }
+
+  // Everything the server sends until it closes the connection.
+  std::string readUntilClosed(std::chrono::milliseconds timeout = 5000ms) {
+    closedByPeer(timeout);
+    return std::exchange(pending_, {});
   }
 
   static std::string lower(std::string s) {

@@ -67,7 +67,7 @@ TEST_F(ServerTest, InvalidEntryRejectsTheWholeBatchNamingIndexAndField) {
   const std::vector<Case> cases = {
       {{{"user", "a@b.c"}}, "devices[0].hostname"},
       {{{"hostname", "x"}}, "devices[0].user"},
-      {{{"hostname", "x"}, {"user", "a@b.c"}, {"tags", {"tag:x"}}}, "devices[0].user"},
+      {{{"hostname", "x"}, {"user", "a@b.c"}, {"tags", {"tag:x"}}}, "devices[0].tags"},
       {{{"hostname", "x"}, {"user", "not-an-email"}}, "devices[0].user"},
       {{{"hostname", "x"}, {"tags", {"server"}}}, "devices[0].tags[0]"},
       {{{"hostname", "x"}, {"user", "a@b.c"}, {"addresses", {"10.0.0.1"}}}, "devices[0].addresses[0]"},
@@ -92,7 +92,8 @@ TEST_F(ServerTest, AddressesAreNeverSharedBetweenDevices) {
 
   auto ids = importDevices(50);
   std::set<std::string> seen;
-  for (const auto& d : get("/api/v2/tailnet/-/devices")["devices"])
+  const auto list = get("/api/v2/tailnet/-/devices");
+  for (const auto& d : list["devices"])
     for (const auto& a : d["addresses"]) EXPECT_TRUE(seen.insert(a.get<std::string>()).second) << a;
   EXPECT_EQ(seen.size(), 51u * 2);
 }

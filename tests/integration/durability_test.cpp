@@ -40,14 +40,17 @@ class WriteStream {
 void expectConsistent(ServerProcess& server, const std::string& device, int acknowledged, bool graceful) {
   auto attrs = Json::parse(server.request("GET", "/api/v2/device/" + device + "/attributes").body);
   const int stored = attrs["attributes"].value("custom:counter", 0);
-  if (graceful)
+  if (graceful) {
     EXPECT_TRUE(stored == acknowledged || stored == acknowledged + 1) << stored << " vs " << acknowledged;
-  else
+  } else {
     EXPECT_GE(stored, acknowledged) << "an acknowledged write was lost";
+  }
   auto log = Json::parse(
       server.request("GET", "/api/v2/tailnet/-/logging/configuration?event=ATTRIBUTES&target=" + device).body);
   EXPECT_EQ(static_cast<int>(log["logs"].size()), stored) << "one audit event per applied write";
-  if (!log["logs"].empty()) EXPECT_EQ(log["logs"].back()["new"]["custom:counter"], stored);
+  if (!log["logs"].empty()) {
+    EXPECT_EQ(log["logs"].back()["new"]["custom:counter"], stored);
+  }
 }
 
 TEST_F(ServerTest, DataSurvivesARestart) {

@@ -437,8 +437,7 @@ TEST_P(StoreConformance, ConcurrentWritersLoseNoWrites) {
         const int next = std::stoi(**current) + 1;
         const int n = t * kWritesPerThread + i + 1;
         if (!w.putSetting("counter", std::to_string(next)) ||
-            !w.insertDevice(makeDevice("t" + std::to_string(t) + "-" + std::to_string(i), n)) ||
-            !w.commit()) {
+            !w.insertDevice(makeDevice("t" + std::to_string(t) + "-" + std::to_string(i), n)) || !w.commit()) {
           ++failures;
         }
       }
@@ -508,9 +507,12 @@ TEST_P(StoreConformance, AttributesArePutReplacedAndDeleted) {
 }
 
 TEST_P(StoreConformance, AttributeValuesRoundTripExactly) {
-  const std::vector<core::AttributeValue> values = {
-      core::AttributeValue(true), core::AttributeValue(0.1), core::AttributeValue(9007199254740991.0),
-      core::AttributeValue(-1e-300), str(""), str("multi\nline \"quoted\" \xC3\xA9")};
+  const std::vector<core::AttributeValue> values = {core::AttributeValue(true),
+                                                    core::AttributeValue(0.1),
+                                                    core::AttributeValue(9007199254740991.0),
+                                                    core::AttributeValue(-1e-300),
+                                                    str(""),
+                                                    str("multi\nline \"quoted\" \xC3\xA9")};
   auto tx = beginWrite();
   ASSERT_TRUE(tx);
   STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));
@@ -532,7 +534,11 @@ TEST_P(StoreConformance, KeysAreUniquePerDeviceCaseInsensitively) {
   STORE_ASSERT_OK(tx->putAttribute("n1", attr("custom:owner", str("b"))));
   STORE_ASSIGN_OR_FAIL(attributes, tx->attributes("n1"));
   ASSERT_EQ(attributes.size(), 1u);
+  EXPECT_EQ(attributes[0].key, "custom:Owner") << "the spelling first written stays";
   EXPECT_EQ(attributes[0].value, str("b"));
+  STORE_ASSIGN_OR_FAIL(info, tx->attributeKey("custom:OWNER"));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->key, "custom:Owner");
   STORE_ASSIGN_OR_FAIL(removed, tx->deleteAttribute("n1", "CUSTOM:OWNER"));
   EXPECT_TRUE(removed);
 }

@@ -80,21 +80,22 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
 }  // namespace postured::store::conformance
 
 // Asserts that a Result holds a value, printing the error otherwise.
-#define STORE_ASSERT_OK(expr)                                          \
-  do {                                                                 \
-    auto&& store_assert_result_ = (expr);                              \
-    ASSERT_TRUE(store_assert_result_.has_value())                      \
-        << #expr << " failed: " << store_assert_result_.error().message; \
+#define STORE_ASSERT_OK(expr)                                                                                      \
+  do {                                                                                                             \
+    auto&& store_assert_result_ = (expr);                                                                          \
+    ASSERT_TRUE(store_assert_result_.has_value()) << #expr << " failed: " << store_assert_result_.error().message; \
   } while (0)
 
 // Declares `var` holding the value of a Result, or fails the test.
-#define STORE_ASSIGN_OR_FAIL(var, expr)                                       \
-  auto var##_result_ = (expr);                                                \
+#define STORE_ASSIGN_OR_FAIL(var, expr)                                                            \
+  auto var##_result_ = (expr);                                                                     \
   ASSERT_TRUE(var##_result_.has_value()) << #expr << " failed: " << var##_result_.error().message; \
   auto var = std::move(*var##_result_)
 
-// The one line a backend adds to run the suite.
-#define POSTURED_STORE_CONFORMANCE(Name, factory)                                         \
-  INSTANTIATE_TEST_SUITE_P(Name, ::postured::store::conformance::StoreConformance,        \
+// The one line a backend adds to run the suite (at namespace scope; gtest
+// needs the suite's unqualified name, hence the using-declaration).
+#define POSTURED_STORE_CONFORMANCE(Name, factory)                                                           \
+  using ::postured::store::conformance::StoreConformance;                                                   \
+  INSTANTIATE_TEST_SUITE_P(Name, StoreConformance,                                                          \
                            ::testing::Values(::postured::store::conformance::StoreBackend{#Name, factory}), \
                            ::postured::store::conformance::backendName)

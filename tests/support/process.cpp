@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -92,6 +93,10 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::start(std::chrono::seconds timeout) {
+  std::filesystem::create_directories(dataDir_);  // it holds the output files
+  // A previous server's log must not be mistaken for this one's announcement.
+  std::filesystem::remove(dataDir_ + "/stderr.log");
+  std::filesystem::remove(dataDir_ + "/stdout.log");
   std::vector<std::string> args = {POSTURED_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir_};
   args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
   pid_ = spawn(args, env_, "", dataDir_ + "/stdout.log", dataDir_ + "/stderr.log");

@@ -68,7 +68,8 @@ core::Error describeOpenFailure(const std::string& path, int code, std::string_v
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return {ErrorKind::kUnavailable,
-              where + "the database is locked by another process (" + std::string(detail) + "); try again", {}};
+              where + "the database is locked by another process (" + std::string(detail) + "); try again",
+              {}};
     default:
       return {ErrorKind::kUnavailable, where + std::string(detail), {}};
   }

@@ -67,8 +67,8 @@ Result<void> apply(Connection& connection, const EmbeddedMigration& migration, c
     if (connection.inTransaction()) (void)connection.exec("ROLLBACK");
     char number[16];
     std::snprintf(number, sizeof number, "%04d", migration.version);
-    return core::fail(result.error().kind, "applying schema migration " + std::string(number) + "_" +
-                                               migration.name + " failed: " + result.error().message);
+    return core::fail(result.error().kind, "applying schema migration " + std::string(number) + "_" + migration.name +
+                                               " failed: " + result.error().message);
   }
   return {};
 }

@@ -150,8 +150,8 @@ Result<std::optional<AttributeKeyInfo>> queryAttributeKey(Connection& c, std::st
   if (!*row) return std::nullopt;
   const auto type = core::parseAttributeType(st->text(1));
   if (!type) {
-    return core::fail(ErrorKind::kInternal, "the store holds attribute " + st->string(0) +
-                                                " with an unknown type " + st->string(1));
+    return core::fail(ErrorKind::kInternal,
+                      "the store holds attribute " + st->string(0) + " with an unknown type " + st->string(1));
   }
   return AttributeKeyInfo{st->string(0), *type};
 }

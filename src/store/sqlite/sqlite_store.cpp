@@ -76,9 +76,9 @@ Result<void> configureWriter(Connection& writer) {
     auto row = st->step();
     if (!row) return tl::unexpected(std::move(row.error()));
     if (!*row || st->text(0) != "wal") {
-      return core::fail(ErrorKind::kUnavailable,
-                        "cannot open the store at " + writer.path() + ": SQLite refused WAL mode (journal mode " +
-                            st->string(0) + "); put the database on a local file system");
+      return core::fail(ErrorKind::kUnavailable, "cannot open the store at " + writer.path() +
+                                                     ": SQLite refused WAL mode (journal mode " + st->string(0) +
+                                                     "); put the database on a local file system");
     }
   }
   return writer.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
@@ -98,8 +98,8 @@ Result<std::unique_ptr<Store>> open(const SqliteOptions& options) {
   }
   if (auto migrated = sqlite::migrate(**writer, core::SystemClock().now()); !migrated)
     return tl::unexpected(std::move(migrated.error()));
-  auto state = std::make_shared<sqlite::StoreState>(options.path, options.busyTimeoutMs, options.metrics,
-                                                    std::move(*writer));
+  auto state =
+      std::make_shared<sqlite::StoreState>(options.path, options.busyTimeoutMs, options.metrics, std::move(*writer));
   return std::make_unique<SqliteStore>(std::move(state));
 }
 

@@ -4,7 +4,7 @@
 
 namespace postured::store::sqlite {
 
-#define POSTURED_DEVICE_COLUMNS                                                                  \
+#define POSTURED_DEVICE_COLUMNS                                                                      \
   "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
   "serial_numbers, mac_addresses, posture_identity_disabled"
 
@@ -51,11 +51,11 @@ constexpr const char* kTexts[] = {
     // kExpiredAttributes
     "SELECT device_id, key, type, value, expiry, updated FROM attributes "
     "WHERE expiry IS NOT NULL AND expiry <= ?1 ORDER BY expiry, device_id, key_folded",
-    // kAttributePut
+    // kAttributePut: a key differing only in case replaces the value but keeps
+    // the spelling first written.
     "INSERT INTO attributes (device_id, key_folded, key, type, value, expiry, updated) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (device_id, key_folded) DO UPDATE SET "
-    "key = excluded.key, type = excluded.type, value = excluded.value, expiry = excluded.expiry, "
-    "updated = excluded.updated",
+    "type = excluded.type, value = excluded.value, expiry = excluded.expiry, updated = excluded.updated",
     // kAttributeDelete
     "DELETE FROM attributes WHERE device_id = ?1 AND key_folded = ?2",
 

@@ -7,10 +7,11 @@ namespace postured::store::sqlite {
 namespace {
 
 constexpr const char* kOpNames[] = {
-    "read",       "write",       "device",         "devices",      "usedAddresses",   "attributes",
-    "allAttributes", "attributeKey", "expiredAttributes", "auditEvents", "apiKey",     "apiKeys",
-    "setting",    "insertDevice", "updateDevice",  "deleteDevice", "putAttribute",    "deleteAttribute",
-    "appendAudit", "insertApiKey", "revokeApiKey", "putSetting",   "commit",
+    "read",         "write",         "device",          "devices",           "usedAddresses",
+    "attributes",   "allAttributes", "attributeKey",    "expiredAttributes", "auditEvents",
+    "apiKey",       "apiKeys",       "setting",         "insertDevice",      "updateDevice",
+    "deleteDevice", "putAttribute",  "deleteAttribute", "appendAudit",       "insertApiKey",
+    "revokeApiKey", "putSetting",    "commit",
 };
 static_assert(std::size(kOpNames) == static_cast<std::size_t>(Op::kCount), "one name per Op, in order");
 

@@ -91,8 +91,7 @@ Result<std::optional<AttributeKeyInfo>> SqliteReadTx::attributeKey(std::string_v
 }
 
 Result<std::vector<ExpiredAttribute>> SqliteReadTx::expiredAttributes(core::Timestamp now) {
-  return counted(state_->metrics(), Op::kExpiredAttributes,
-                 [&] { return queryExpiredAttributes(*connection_, now); });
+  return counted(state_->metrics(), Op::kExpiredAttributes, [&] { return queryExpiredAttributes(*connection_, now); });
 }
 
 Result<std::vector<core::AuditEvent>> SqliteReadTx::auditEvents(const AuditQuery& query) {

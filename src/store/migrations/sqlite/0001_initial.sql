@@ -25,14 +25,15 @@ CREATE TABLE devices (
   posture_identity_disabled INTEGER NOT NULL CHECK (posture_identity_disabled IN (0, 1))
 ) STRICT;
 
--- Keys are unique per device case-insensitively (core::foldKey, ASCII), so the
--- folded key is the natural key; `key` keeps the spelling as written. WITHOUT
+-- Keys are unique per device case-insensitively, so the folded key (written by
+-- the store with core::foldKey) is the natural key; `key` keeps the spelling as
+-- first written. WITHOUT
 -- ROWID makes the primary key the table: attributes(deviceId), the hot read,
 -- is one range scan that never leaves this b-tree, and the cascade from
 -- devices uses it too.
 CREATE TABLE attributes (
   device_id TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
-  key_folded TEXT NOT NULL CHECK (key_folded = lower(key)),
+  key_folded TEXT NOT NULL,
   key TEXT NOT NULL,
   type TEXT NOT NULL CHECK (type IN ('bool', 'number', 'string')),
   value TEXT NOT NULL,
