@@ -8,7 +8,7 @@ using core::ErrorKind;
 using core::fail;
 
 core::AuditActor Caller::actor() const {
-  return core::AuditActor{keyId, "API_KEY", keyId, description.empty() ? keyId : description};
+  return core::AuditActor{key->id, "API_KEY", key->id, key->description.empty() ? key->id : key->description};
 }
 
 std::string keyFromAuthorization(std::string_view header) {
@@ -36,7 +36,7 @@ std::string keyFromAuthorization(std::string_view header) {
   return {};
 }
 
-core::Result<core::ApiKey> Authenticator::lookup(std::string_view keyText) {
+core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::lookup(std::string_view keyText) {
   const auto hash = core::hashKeySecret(keyText);
   {
     std::shared_lock lock(mutex_);
@@ -50,9 +50,10 @@ core::Result<core::ApiKey> Authenticator::lookup(std::string_view keyText) {
   if (!key) return tl::unexpected(key.error());
   if (!*key || !core::constantTimeEquals((*key)->secretHash, hash))
     return fail(ErrorKind::kUnauthenticated, "API key is not valid");
+  auto shared = std::make_shared<const core::ApiKey>(std::move(**key));
   std::unique_lock lock(mutex_);
-  cache_[hash] = **key;
-  return **key;
+  cache_[hash] = shared;
+  return shared;
 }
 
 core::Result<Caller> Authenticator::authorize(const http::Request& request, std::string_view scope) {
@@ -62,19 +63,20 @@ core::Result<Caller> Authenticator::authorize(const http::Request& request, std:
                 "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
   auto key = lookup(keyText);
   if (!key) return tl::unexpected(key.error());
-  if (key->revoked) return fail(ErrorKind::kUnauthenticated, "API key " + key->id + " was revoked");
-  if (!key->usableAt(clock_.now()))
+  const auto& k = **key;
+  if (k.revoked) return fail(ErrorKind::kUnauthenticated, "API key " + k.id + " was revoked");
+  if (!k.usableAt(clock_.now()))
     return fail(ErrorKind::kUnauthenticated,
-                "API key " + key->id + " expired at " + core::formatRfc3339(key->expires) + "; create a new one");
-  if (!core::scopesGrant(key->scopes, scope))
+                "API key " + k.id + " expired at " + core::formatRfc3339(k.expires) + "; create a new one");
+  if (!core::scopesGrant(k.scopes, scope))
     return fail(ErrorKind::kPermissionDenied,
-                "API key " + key->id + " lacks the scope \"" + std::string(scope) + "\" needed here");
-  return Caller{key->id, key->description, key->scopes};
+                "API key " + k.id + " lacks the scope \"" + std::string(scope) + "\" needed here");
+  return Caller{std::move(*key)};
 }
 
 void Authenticator::forget(std::string_view keyId) {
   std::unique_lock lock(mutex_);
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.id == keyId; });
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second->id == keyId; });
 }
 
 }  // namespace postured::api

@@ -6,6 +6,7 @@
 // Thread-safe.
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -25,10 +26,9 @@ namespace postured::api {
 
 // The authenticated caller of one request.
 struct Caller {
-  std::string keyId;
-  std::string description;
-  std::vector<std::string> scopes;
+  std::shared_ptr<const core::ApiKey> key;  // shared with the cache: no copy per request
 
+  const std::vector<std::string>& scopes() const { return key->scopes; }
   core::AuditActor actor() const;
 };
 
@@ -42,12 +42,12 @@ class Authenticator {
   void forget(std::string_view keyId);
 
  private:
-  core::Result<core::ApiKey> lookup(std::string_view keyText);
+  core::Result<std::shared_ptr<const core::ApiKey>> lookup(std::string_view keyText);
 
   store::Store& store_;
   const core::Clock& clock_;
   std::shared_mutex mutex_;
-  std::unordered_map<std::string, core::ApiKey> cache_;  // by secret hash
+  std::unordered_map<std::string, std::shared_ptr<const core::ApiKey>> cache_;  // by secret hash
 };
 
 // Extracts the key text from an Authorization header value, or "".

@@ -7,12 +7,12 @@
 #include "api/auth.h"
 #include "core/metrics.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "store/cached_store.h"
 
 namespace postured::api {
 
 struct ApiContext {
-  store::Store& store;
+  store::CachedStore& store;  // transactions, plus the in-memory device cache for hot reads
   const core::Clock& clock;
   core::Metrics& metrics;
   Authenticator& auth;

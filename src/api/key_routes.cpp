@@ -55,7 +55,7 @@ core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req
       return fail(ErrorKind::kInvalidArgument, "unknown scope; known scopes: " + known, field);
     }
     const auto scope = s.get<std::string>();
-    if (!core::scopesGrant(caller.scopes, scope))
+    if (!core::scopesGrant(caller.scopes(), scope))
       return fail(ErrorKind::kPermissionDenied,
                   "the calling key does not hold \"" + scope + "\" and so cannot grant it", field);
     if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.push_back(scope);

@@ -11,6 +11,7 @@
 #include "app/logging.h"
 #include "core/secret_box.h"
 #include "http/server.h"
+#include "store/cached_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postured::app {
@@ -55,10 +56,17 @@ void describeMetrics(core::Metrics& metrics) {
   metrics.describe("attributes_expired_total", "counter", "Attributes removed because their expiry passed.");
 }
 
+sigset_t shutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  return signals;
+}
+
 }  // namespace
 
-int runServe(const ServeConfig& config) {
-  setupLogging(config.logLevel);
+static int serveUntilStopped(const ServeConfig& config) {
   if (auto ok = ensureDataDir(config.dataDir); !ok) {
     logEvent("error", "cannot start", {{"error", ok.error().message}});
     return 1;
@@ -71,9 +79,14 @@ int runServe(const ServeConfig& config) {
 
   core::Metrics metrics;
   describeMetrics(metrics);
-  auto store = store::openSqliteStore({config.dataDir + "/postured.db", &metrics});
+  auto sqlite = store::openSqliteStore({config.dataDir + "/postured.db", &metrics});
+  if (!sqlite) {
+    logEvent("error", "cannot open the store", {{"error", sqlite.error().message}});
+    return 1;
+  }
+  auto store = store::CachedStore::wrap(std::move(*sqlite));
   if (!store) {
-    logEvent("error", "cannot open the store", {{"error", store.error().message}});
+    logEvent("error", "cannot load the store", {{"error", store.error().message}});
     return 1;
   }
 
@@ -100,26 +113,15 @@ int runServe(const ServeConfig& config) {
   options.readTimeout = config.readTimeout;
   options.idleTimeout = config.idleTimeout;
   std::function<void(const http::AccessRecord&)> accessLog;
-  if (config.accessLog)
-    accessLog = [](const http::AccessRecord& r) {
-      logEvent("info", "request",
-               {{"method", r.method}, {"route", r.route}, {"path", r.path}, {"status", r.status},
-                {"duration_ms", r.durationSeconds * 1000}, {"bytes_in", r.requestBytes},
-                {"bytes_out", r.responseBytes}, {"remote", r.remoteAddress}});
-    };
+  if (config.accessLog) accessLog = logRequest;
   http::Server server(options, router, metrics, accessLog);
   if (auto ok = server.bind(); !ok) {
     logEvent("error", "cannot listen", {{"error", ok.error().message}});
     return 1;
   }
 
-  // Signals are taken by one thread with sigtimedwait; all threads block them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  // SIGINT and SIGTERM were blocked in every thread by runServe; one thread takes them.
+  const sigset_t signals = shutdownSignals();
   std::atomic<bool> stopped{false};
   std::thread signalThread([&] {
     const timespec tick{0, 200'000'000};
@@ -153,6 +155,18 @@ int runServe(const ServeConfig& config) {
   (*store)->close();
   logEvent("info", "stopped");
   return 0;
+}
+
+int runServe(const ServeConfig& config) {
+  // Before any thread exists (the logger starts one), so that every thread
+  // inherits the mask and the signals reach only the thread that waits for them.
+  const sigset_t signals = shutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  setupLogging(config.logLevel);
+  const int code = serveUntilStopped(config);
+  shutdownLogging();  // every buffered line reaches stderr before the process exits
+  return code;
 }
 
 }  // namespace postured::app

@@ -1,14 +1,10 @@
 #include "core/metrics.h"
 
-#include <array>
 #include <cstdio>
 
 namespace postured::core {
 
 namespace {
-
-constexpr std::array<double, 12> kLatencyBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                    0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
 std::string formatNumber(double v) {
   char buf[32];
@@ -31,6 +27,20 @@ std::string escapeLabel(std::string_view v) {
 
 }  // namespace
 
+void Histogram::observe(double seconds) {
+  std::size_t i = 0;
+  while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(seconds, std::memory_order_relaxed);
+}
+
+std::array<std::uint64_t, Histogram::kBuckets.size() + 1> Histogram::cumulative() const {
+  std::array<std::uint64_t, kBuckets.size() + 1> out{};
+  std::uint64_t running = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = running += counts_[i].load(std::memory_order_relaxed);
+  return out;
+}
+
 std::string Metrics::renderLabels(const MetricLabels& labels) {
   std::string out;
   for (const auto& [k, v] : labels) {
@@ -47,33 +57,34 @@ void Metrics::describe(std::string name, std::string type, std::string help) {
   f.help = std::move(help);
 }
 
-void Metrics::add(std::string_view name, const MetricLabels& labels, double by) {
-  auto key = renderLabels(labels);
-  std::lock_guard lock(mutex_);
+Metrics::Family& Metrics::family(std::string_view name, std::string_view defaultType) {
   auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(std::string(name), Family{"counter", {}, {}, {}}).first;
-  it->second.values[key] += by;
+  if (it == families_.end()) it = families_.emplace(std::string(name), Family{std::string(defaultType), {}, {}, {}}).first;
+  return it->second;
 }
 
-void Metrics::set(std::string_view name, const MetricLabels& labels, double value) {
+Counter& Metrics::counter(std::string_view name, const MetricLabels& labels) {
   auto key = renderLabels(labels);
   std::lock_guard lock(mutex_);
-  auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(std::string(name), Family{"gauge", {}, {}, {}}).first;
-  it->second.values[key] = value;
+  auto& slot = family(name, "counter").values[std::move(key)];
+  if (!slot) slot = std::make_unique<Counter>();
+  return *slot;
 }
 
-void Metrics::observe(std::string_view name, const MetricLabels& labels, double seconds) {
+Counter& Metrics::gauge(std::string_view name, const MetricLabels& labels) {
   auto key = renderLabels(labels);
   std::lock_guard lock(mutex_);
-  auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(std::string(name), Family{"histogram", {}, {}, {}}).first;
-  auto& h = it->second.histograms[key];
-  if (h.buckets.empty()) h.buckets.assign(kLatencyBuckets.size(), 0);
-  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
-    if (seconds <= kLatencyBuckets[i]) ++h.buckets[i];
-  ++h.count;
-  h.sum += seconds;
+  auto& slot = family(name, "gauge").values[std::move(key)];
+  if (!slot) slot = std::make_unique<Counter>();
+  return *slot;
+}
+
+Histogram& Metrics::histogram(std::string_view name, const MetricLabels& labels) {
+  auto key = renderLabels(labels);
+  std::lock_guard lock(mutex_);
+  auto& slot = family(name, "histogram").histograms[std::move(key)];
+  if (!slot) slot = std::make_unique<Histogram>();
+  return *slot;
 }
 
 std::string Metrics::render() const {
@@ -83,15 +94,17 @@ std::string Metrics::render() const {
     if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";
     out += "# TYPE " + name + " " + f.type + "\n";
     for (const auto& [labels, v] : f.values)
-      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + formatNumber(v) + "\n";
+      out += name + (labels.empty() ? "" : "{" + labels + "}") + " " + formatNumber(v->value()) + "\n";
     for (const auto& [labels, h] : f.histograms) {
       const std::string sep = labels.empty() ? "" : labels + ",";
-      for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
-        out += name + "_bucket{" + sep + "le=\"" + formatNumber(kLatencyBuckets[i]) + "\"} " +
-               std::to_string(h.buckets[i]) + "\n";
-      out += name + "_bucket{" + sep + "le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-      out += name + "_sum" + (labels.empty() ? "" : "{" + labels + "}") + " " + formatNumber(h.sum) + "\n";
-      out += name + "_count" + (labels.empty() ? "" : "{" + labels + "}") + " " + std::to_string(h.count) + "\n";
+      const auto counts = h->cumulative();
+      for (std::size_t i = 0; i < Histogram::kBuckets.size(); ++i)
+        out += name + "_bucket{" + sep + "le=\"" + formatNumber(Histogram::kBuckets[i]) + "\"} " +
+               std::to_string(counts[i]) + "\n";
+      out += name + "_bucket{" + sep + "le=\"+Inf\"} " + std::to_string(counts.back()) + "\n";
+      const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+      out += name + "_sum" + braces + " " + formatNumber(h->sum()) + "\n";
+      out += name + "_count" + braces + " " + std::to_string(counts.back()) + "\n";
     }
   }
   return out;

@@ -191,7 +191,7 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
 
   if (s.tooLarge || rc == CURLE_FILESIZE_EXCEEDED)
     return core::fail(core::ErrorKind::kUnavailable, "response from " + host + " is larger than " +
-                                                          std::to_string(s.options.maxResponseBytes) + " bytes");
+                                                         std::to_string(s.options.maxResponseBytes) + " bytes");
   if (rc != CURLE_OK) {
     const std::string reason = s.errorText[0] != '\0' ? s.errorText : curl_easy_strerror(rc);
     return core::fail(core::ErrorKind::kUnavailable, request.method + " request to " + host + " failed: " + reason);

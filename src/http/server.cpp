@@ -1,16 +1,11 @@
 #include "http/server.h"
 
+#include <map>
+#include <tuple>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
-#include <mutex>
-#include <optional>
-#include <string_view>
-#include <thread>
-#include <unordered_map>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,6 +23,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <charconv>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace postured::http {
 
@@ -95,8 +97,7 @@ bool hasControlChars(std::string_view s) {
 // The server writes these itself; a handler must not be able to break framing.
 bool isReservedHeader(std::string_view name) {
   return beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding") ||
-         beast::iequals(name, "connection") || beast::iequals(name, "server") ||
-         beast::iequals(name, "content-type");
+         beast::iequals(name, "connection") || beast::iequals(name, "server") || beast::iequals(name, "content-type");
 }
 
 // Parses straight into a reused Request, so that a request on a kept-alive
@@ -121,8 +122,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
 
   void on_response_impl(int, beast::string_view, int, error_code&) override {}
 
-  void on_field_impl(bhttp::field name, beast::string_view nameText, beast::string_view value,
-                     error_code&) override {
+  void on_field_impl(bhttp::field name, beast::string_view nameText, beast::string_view value, error_code&) override {
     auto& headers = request_.headers;
     if (count_ == headers.size()) headers.emplace_back();
     appendLower(headers[count_].first, std::string_view(nameText.data(), nameText.size()));
@@ -358,8 +358,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void failRead(error_code ec) {
     if (ec == bhttp::error::header_limit)
-      return sendError(431, "request header is larger than " + std::to_string(server_.options.maxHeaderBytes) +
-                                " bytes");
+      return sendError(431,
+                       "request header is larger than " + std::to_string(server_.options.maxHeaderBytes) + " bytes");
     if (ec == bhttp::error::body_limit) return sendTooLarge(bodyLimit_);
     // The peer went away, timed out, or we closed it: nobody to answer.
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
@@ -372,9 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
     sendError(413, "request body is larger than " + std::to_string(limit) + " bytes");
   }
 
-  void sendError(int status, std::string_view message) {
-    send(Response::error(status, message), /*keepAlive=*/false);
-  }
+  void sendError(int status, std::string_view message) { send(Response::error(status, message), /*keepAlive=*/false); }
 
   // Nobody is left to answer (peer gone, timed out, or closed by shutdown).
   void abandon() {
@@ -383,8 +381,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   std::string allowedMethods() const {
-    static constexpr std::array<std::string_view, 7> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
-                                                                 "PATCH",  "DELETE", "OPTIONS"};
+    static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
+                                                                 "PATCH", "DELETE", "OPTIONS"};
     std::string allow;
     for (auto m : kMethods) {
       if (!server_.router.match(m, request_.path).route) continue;
@@ -414,8 +412,8 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     } else if (match_.pathExists) {
       auto allow = allowedMethods();
-      response = Response::error(405, "method " + request_.method + " is not allowed for " + request_.path +
-                                          "; allowed: " + allow);
+      response = Response::error(
+          405, "method " + request_.method + " is not allowed for " + request_.path + "; allowed: " + allow);
       response.headers.emplace_back("Allow", std::move(allow));
     } else {
       response = Response::error(404, "no such endpoint: " + request_.method + " " + request_.path);
@@ -436,8 +434,8 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += ' ';
     const auto code = bhttp::int_to_status(static_cast<unsigned>(status));
     const auto reason = bhttp::obsolete_reason(code);
-    head_ += code == bhttp::status::unknown ? std::string_view("Unknown")
-                                            : std::string_view(reason.data(), reason.size());
+    head_ +=
+        code == bhttp::status::unknown ? std::string_view("Unknown") : std::string_view(reason.data(), reason.size());
     head_ += "\r\nServer: postured\r\n";
     if (hasBody) {
       if (!response_.contentType.empty()) {
@@ -501,6 +499,24 @@ class Session : public std::enable_shared_from_this<Session> {
     awaitRequest();
   }
 
+  // Metric handles per (route, method, status), looked up once per thread so
+  // that counting a request takes no lock and no allocation.
+  struct Series {
+    core::Counter* requests;
+    core::Histogram* latency;
+  };
+  const Series& seriesFor(std::string_view route, std::string_view method, int status) {
+    thread_local std::map<std::tuple<const core::Metrics*, std::string, std::string, int>, Series, std::less<>> cache;
+    const auto* metrics = &server_.metrics;
+    if (auto it = cache.find(std::make_tuple(metrics, route, method, status)); it != cache.end()) return it->second;
+    Series series{&server_.metrics.counter("http_requests_total", {{"route", std::string(route)},
+                                                                   {"method", std::string(method)},
+                                                                   {"status", std::to_string(status)}}),
+                  &server_.metrics.histogram("http_request_duration_seconds", {{"route", std::string(route)}})};
+    return cache.emplace(std::make_tuple(metrics, std::string(route), std::string(method), status), series)
+        .first->second;
+  }
+
   void record(std::size_t responseBytes) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     const std::string_view route = match_.route ? std::string_view(match_.route->pattern) : kUnmatched;
@@ -509,10 +525,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view method = knownMethod ? std::string_view(request_.method) : std::string_view("other");
     const int status = response_.status;
 
-    server_.metrics.add("http_requests_total",
-                        {{"route", std::string(route)}, {"method", std::string(method)},
-                         {"status", std::to_string(status)}});
-    server_.metrics.observe("http_request_duration_seconds", {{"route", std::string(route)}}, seconds);
+    const auto& series = seriesFor(route, method, status);
+    series.requests->add();
+    series.latency->observe(seconds);
 
     if (!server_.accessLog) return;
     AccessRecord rec;
@@ -699,8 +714,8 @@ core::Result<void> Server::bind() {
   if (ec) {
     error_code ignored;
     s.acceptor.close(ignored);
-    const auto kind = ec == asio::error::access_denied ? core::ErrorKind::kPermissionDenied
-                                                       : core::ErrorKind::kUnavailable;
+    const auto kind =
+        ec == asio::error::access_denied ? core::ErrorKind::kPermissionDenied : core::ErrorKind::kUnavailable;
     return core::fail(kind, "cannot listen on " + listen + ": " + describeListenError(ec), "listen");
   }
   s.boundAddress = formatEndpoint(s.acceptor.local_endpoint(ec));

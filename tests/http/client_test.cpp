@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "http/test_server.h"
@@ -10,8 +11,8 @@ namespace postured::http {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::RunningServer;
 using ::testing::HasSubstr;
+using testing::RunningServer;
 
 // Answers one connection with a canned response, then closes it: for
 // responses our server never sends (no Content-Length, body until close).

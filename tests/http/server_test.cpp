@@ -1,12 +1,12 @@
 #include "http/server.h"
 
-#include <future>
-#include <set>
-#include <stdexcept>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <future>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
 
 #include "http/client.h"
 #include "http/test_server.h"
@@ -16,9 +16,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::eventually;
+using ::testing::HasSubstr;
 using testing::RawConnection;
 using testing::RunningServer;
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 Response echoParams(const Request& req, const PathParams& params) {
@@ -28,8 +28,8 @@ Response echoParams(const Request& req, const PathParams& params) {
   return Response::json(200, j.dump());
 }
 
-ClientResponse mustSend(HttpClient& client, const std::string& method, const std::string& url,
-                        std::string body = {}, std::vector<std::pair<std::string, std::string>> headers = {}) {
+ClientResponse mustSend(HttpClient& client, const std::string& method, const std::string& url, std::string body = {},
+                        std::vector<std::pair<std::string, std::string>> headers = {}) {
   auto r = client.send({method, url, std::move(headers), std::move(body)});
   if (!r) throw std::runtime_error(r.error().message);
   return std::move(*r);
@@ -44,7 +44,8 @@ TEST(HttpServer, RoutesWithParamsAndPercentDecodedSegments) {
 
   auto r = mustSend(client, "GET", server.url("/api/v2/device/host%20one/attributes"));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(nlohmann::json::parse(r.body), (nlohmann::json{{"id", "host one"}, {"path", "/api/v2/device/host one/attributes"}}));
+  EXPECT_EQ(nlohmann::json::parse(r.body),
+            (nlohmann::json{{"id", "host one"}, {"path", "/api/v2/device/host one/attributes"}}));
   EXPECT_EQ(r.header("content-type"), "application/json");
   EXPECT_EQ(r.header("server"), "postured");
 
@@ -92,7 +93,8 @@ TEST(HttpServer, UnknownPathIs404Json) {
   const auto r = mustSend(client, "GET", server.url("/x"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.header("content-type"), "application/json");
-  EXPECT_EQ(nlohmann::json::parse(r.body), nlohmann::json::parse(R"({"message":"no such endpoint: GET /x","status":404})"));
+  EXPECT_EQ(nlohmann::json::parse(r.body),
+            nlohmann::json::parse(R"({"message":"no such endpoint: GET /x","status":404})"));
 }
 
 TEST(HttpServer, NotFoundQuotesUndecodablePathsSafely) {
@@ -231,8 +233,10 @@ TEST(HttpServer, EnforcesPerRouteBodyLimits) {
 
   // The same limit holds for a chunked body, whose size is known only while reading it.
   RawConnection conn(server.port());
-  ASSERT_TRUE(conn.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                        "40\r\n" + std::string(64, 'z') + "\r\n40\r\n" + std::string(64, 'z') + "\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      conn.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "40\r\n" +
+                std::string(64, 'z') + "\r\n40\r\n" + std::string(64, 'z') + "\r\n0\r\n\r\n"));
   const auto raw = conn.readResponse();
   EXPECT_THAT(raw, StartsWith("HTTP/1.1 413 "));
   EXPECT_THAT(raw, HasSubstr("request body is larger than 100 bytes"));
@@ -250,8 +254,9 @@ TEST(HttpServer, EnforcesPerRouteBodyLimits) {
 
   // A chunked body within the limit arrives whole.
   RawConnection ok(server.port());
-  ASSERT_TRUE(ok.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                      "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
+  ASSERT_TRUE(
+      ok.send("POST /small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"));
   EXPECT_THAT(ok.readResponse(), ::testing::EndsWith(R"({"size":11})"));
 }
 
@@ -295,8 +300,7 @@ TEST(HttpServer, HandlerExceptionIs500AndServerKeepsServing) {
   for (const auto* path : {"/boom", "/int"}) {
     const auto r = mustSend(client, "GET", server.url(path));
     EXPECT_EQ(r.status, 500);
-    EXPECT_EQ(nlohmann::json::parse(r.body),
-              nlohmann::json::parse(R"({"message":"internal error","status":500})"));
+    EXPECT_EQ(nlohmann::json::parse(r.body), nlohmann::json::parse(R"({"message":"internal error","status":500})"));
   }
   EXPECT_EQ(mustSend(client, "GET", server.url("/ok")).status, 200);
   EXPECT_TRUE(eventually([&] {

@@ -20,26 +20,26 @@ constexpr const char* kTransactions = "store_transactions_total";
 
 }  // namespace
 
-StoreMetrics::StoreMetrics(core::Metrics* metrics) : metrics_(metrics) {
-  if (!metrics_) return;
-  metrics_->describe(kOperations, "counter", "Store operations by method and outcome.");
-  metrics_->describe(kTransactions, "counter", "Store transactions by kind and how they ended.");
+StoreMetrics::StoreMetrics(core::Metrics* metrics) {
+  if (!metrics) return;
+  metrics->describe(kOperations, "counter", "Store operations by method and outcome.");
+  metrics->describe(kTransactions, "counter", "Store transactions by kind and how they ended.");
   for (std::size_t op = 0; op < kOps; ++op) {
-    operationLabels_[op * 2] = {{"op", kOpNames[op]}, {"outcome", "ok"}};
-    operationLabels_[op * 2 + 1] = {{"op", kOpNames[op]}, {"outcome", "error"}};
+    operations_[op * 2] = &metrics->counter(kOperations, {{"op", kOpNames[op]}, {"outcome", "ok"}});
+    operations_[op * 2 + 1] = &metrics->counter(kOperations, {{"op", kOpNames[op]}, {"outcome", "error"}});
   }
-  transactionLabels_ = {core::MetricLabels{{"kind", "read"}, {"outcome", "commit"}},
-                        core::MetricLabels{{"kind", "read"}, {"outcome", "rollback"}},
-                        core::MetricLabels{{"kind", "write"}, {"outcome", "commit"}},
-                        core::MetricLabels{{"kind", "write"}, {"outcome", "rollback"}}};
+  transactions_ = {&metrics->counter(kTransactions, {{"kind", "read"}, {"outcome", "commit"}}),
+                   &metrics->counter(kTransactions, {{"kind", "read"}, {"outcome", "rollback"}}),
+                   &metrics->counter(kTransactions, {{"kind", "write"}, {"outcome", "commit"}}),
+                   &metrics->counter(kTransactions, {{"kind", "write"}, {"outcome", "rollback"}})};
 }
 
 void StoreMetrics::operation(Op op, bool ok) const {
-  if (metrics_) metrics_->add(kOperations, operationLabels_[static_cast<std::size_t>(op) * 2 + (ok ? 0 : 1)]);
+  if (auto* c = operations_[static_cast<std::size_t>(op) * 2 + (ok ? 0 : 1)]) c->add();
 }
 
 void StoreMetrics::transaction(TxKind kind, bool committed) const {
-  if (metrics_) metrics_->add(kTransactions, transactionLabels_[(kind == TxKind::kRead ? 0 : 2) + (committed ? 0 : 1)]);
+  if (auto* c = transactions_[(kind == TxKind::kRead ? 0 : 2) + (committed ? 0 : 1)]) c->add();
 }
 
 }  // namespace postured::store::sqlite

@@ -51,9 +51,9 @@ class StoreMetrics {
  private:
   static constexpr std::size_t kOps = static_cast<std::size_t>(Op::kCount);
 
-  core::Metrics* metrics_;
-  std::array<core::MetricLabels, kOps * 2> operationLabels_;  // [op * 2 + (ok ? 0 : 1)]
-  std::array<core::MetricLabels, 4> transactionLabels_;       // [kind * 2 + (commit ? 0 : 1)]
+  // Handles looked up once; null when metrics are off.
+  std::array<core::Counter*, kOps * 2> operations_{};  // [op * 2 + (ok ? 0 : 1)]
+  std::array<core::Counter*, 4> transactions_{};       // [kind * 2 + (commit ? 0 : 1)]
 };
 
 }  // namespace postured::store::sqlite

@@ -1,0 +1,184 @@
+#include "store/cached_store.h"
+
+#include <algorithm>
+#include <variant>
+
+namespace postured::store {
+
+namespace {
+bool sameKey(const core::DeviceAttribute& a, std::string_view key) { return core::foldKey(a.key) == core::foldKey(key); }
+}  // namespace
+
+// One change a transaction made, replayed on the cache after its commit.
+struct CachedStore::Change {
+  enum class Kind { kPutDevice, kUpdateDevice, kDeleteDevice, kPutAttribute, kDeleteAttribute } kind;
+  core::Device device;  // kPutDevice, kUpdateDevice
+  std::string deviceId;
+  core::DeviceAttribute attribute;  // kPutAttribute
+  std::string key;                  // kDeleteAttribute
+};
+
+// Forwards everything to the inner transaction and records the changes that succeeded.
+class CachedStore::RecordingTx final : public WriteTx {
+ public:
+  RecordingTx(CachedStore& owner, std::unique_ptr<WriteTx> inner) : owner_(owner), inner_(std::move(inner)) {}
+
+  Result<std::optional<core::Device>> device(std::string_view id) override { return inner_->device(id); }
+  Result<std::vector<core::Device>> devices() override { return inner_->devices(); }
+  Result<UsedAddresses> usedAddresses() override { return inner_->usedAddresses(); }
+  Result<std::vector<core::DeviceAttribute>> attributes(std::string_view id) override {
+    return inner_->attributes(id);
+  }
+  Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> allAttributes() override {
+    return inner_->allAttributes();
+  }
+  Result<std::optional<AttributeKeyInfo>> attributeKey(std::string_view key) override {
+    return inner_->attributeKey(key);
+  }
+  Result<std::vector<ExpiredAttribute>> expiredAttributes(core::Timestamp now) override {
+    return inner_->expiredAttributes(now);
+  }
+  Result<std::vector<core::AuditEvent>> auditEvents(const AuditQuery& q) override { return inner_->auditEvents(q); }
+  Result<std::optional<core::ApiKey>> apiKey(std::string_view id) override { return inner_->apiKey(id); }
+  Result<std::vector<core::ApiKey>> apiKeys() override { return inner_->apiKeys(); }
+  Result<std::optional<std::string>> setting(std::string_view name) override { return inner_->setting(name); }
+
+  Result<void> insertDevice(const core::Device& d) override {
+    return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d, d.id, {}, {}});
+  }
+  Result<void> updateDevice(const core::Device& d) override {
+    return record(inner_->updateDevice(d), Change{Change::Kind::kUpdateDevice, d, d.id, {}, {}});
+  }
+  Result<void> deleteDevice(std::string_view id) override {
+    return record(inner_->deleteDevice(id), Change{Change::Kind::kDeleteDevice, {}, std::string(id), {}, {}});
+  }
+  Result<void> putAttribute(std::string_view id, const core::DeviceAttribute& a) override {
+    return record(inner_->putAttribute(id, a), Change{Change::Kind::kPutAttribute, {}, std::string(id), a, {}});
+  }
+  Result<bool> deleteAttribute(std::string_view id, std::string_view key) override {
+    auto deleted = inner_->deleteAttribute(id, key);
+    if (deleted && *deleted)
+      changes_.push_back(Change{Change::Kind::kDeleteAttribute, {}, std::string(id), {}, std::string(key)});
+    return deleted;
+  }
+  Result<void> appendAudit(const core::AuditEvent& e) override { return inner_->appendAudit(e); }
+  Result<void> insertApiKey(const core::ApiKey& k) override { return inner_->insertApiKey(k); }
+  Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override { return inner_->revokeApiKey(id, at); }
+  Result<void> putSetting(std::string_view n, std::string_view v) override { return inner_->putSetting(n, v); }
+
+  Result<void> commit() override {
+    auto ok = inner_->commit();
+    if (ok) owner_.apply(changes_);
+    changes_.clear();
+    return ok;
+  }
+
+ private:
+  Result<void> record(Result<void> outcome, Change change) {
+    if (outcome) changes_.push_back(std::move(change));
+    return outcome;
+  }
+
+  CachedStore& owner_;
+  std::unique_ptr<WriteTx> inner_;
+  std::vector<Change> changes_;
+};
+
+Result<std::unique_ptr<CachedStore>> CachedStore::wrap(std::unique_ptr<Store> inner) {
+  std::unique_ptr<CachedStore> cached(new CachedStore(std::move(inner)));
+  auto tx = cached->inner_->read();
+  if (!tx) return tl::unexpected(tx.error());
+  auto devices = (*tx)->devices();
+  if (!devices) return tl::unexpected(devices.error());
+  auto attributes = (*tx)->allAttributes();
+  if (!attributes) return tl::unexpected(attributes.error());
+  cached->devices_.reserve(devices->size());
+  for (auto& d : *devices) {
+    auto state = std::make_shared<DeviceState>();
+    if (auto it = attributes->find(d.id); it != attributes->end()) state->attributes = std::move(it->second);
+    const auto id = d.id;
+    state->device = std::move(d);
+    cached->devices_.emplace(id, std::move(state));
+  }
+  return cached;
+}
+
+Result<std::unique_ptr<ReadTx>> CachedStore::read() { return inner_->read(); }
+
+Result<std::unique_ptr<WriteTx>> CachedStore::write() {
+  auto tx = inner_->write();
+  if (!tx) return tl::unexpected(tx.error());
+  return std::unique_ptr<WriteTx>(std::make_unique<RecordingTx>(*this, std::move(*tx)));
+}
+
+void CachedStore::close() { inner_->close(); }
+
+std::shared_ptr<const DeviceState> CachedStore::deviceState(std::string_view id) const {
+  std::shared_lock lock(mutex_);
+  auto it = devices_.find(std::string(id));
+  return it == devices_.end() ? nullptr : it->second;
+}
+
+std::size_t CachedStore::deviceCount() const {
+  std::shared_lock lock(mutex_);
+  return devices_.size();
+}
+
+void CachedStore::apply(const std::vector<Change>& changes) {
+  // Copy-on-write: build each touched device's new state, then swap it in.
+  std::unordered_map<std::string, std::shared_ptr<DeviceState>> touched;
+  auto stateFor = [&](const std::string& id) -> std::shared_ptr<DeviceState>& {
+    auto [it, fresh] = touched.try_emplace(id);
+    if (fresh) {
+      std::shared_lock lock(mutex_);
+      if (auto found = devices_.find(id); found != devices_.end())
+        it->second = std::make_shared<DeviceState>(*found->second);
+    }
+    return it->second;
+  };
+  for (const auto& c : changes) {
+    auto& state = stateFor(c.deviceId);
+    switch (c.kind) {
+      case Change::Kind::kPutDevice:
+        state = std::make_shared<DeviceState>();
+        state->device = c.device;
+        break;
+      case Change::Kind::kUpdateDevice:
+        if (state) {
+          const auto created = state->device.created;
+          state->device = c.device;
+          state->device.created = created;
+        }
+        break;
+      case Change::Kind::kDeleteDevice: state.reset(); break;
+      case Change::Kind::kPutAttribute: {
+        if (!state) break;
+        auto& attrs = state->attributes;
+        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a, c.attribute.key); });
+        if (it == attrs.end()) {
+          attrs.push_back(c.attribute);
+          std::sort(attrs.begin(), attrs.end(),
+                    [](const auto& a, const auto& b) { return core::foldKey(a.key) < core::foldKey(b.key); });
+        } else {
+          const auto spelling = it->key;  // the store keeps the first spelling of a key
+          *it = c.attribute;
+          it->key = spelling;
+        }
+        break;
+      }
+      case Change::Kind::kDeleteAttribute:
+        if (state)
+          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a, c.key); });
+        break;
+    }
+  }
+  std::unique_lock lock(mutex_);
+  for (auto& [id, state] : touched) {
+    if (state)
+      devices_[id] = std::move(state);
+    else
+      devices_.erase(id);
+  }
+}
+
+}  // namespace postured::store

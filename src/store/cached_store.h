@@ -1,0 +1,57 @@
+// A Store decorator that keeps the latest committed state of every device
+// (the device and its attributes) in memory, so hot reads (GET attributes,
+// and the policy engine) never touch the database.
+//
+// The copy is loaded when the store is wrapped and updated right after each
+// successful commit of a WriteTx opened through this decorator, from the
+// changes that transaction made; a rolled-back transaction changes nothing.
+// Every write must therefore go through this object, never the inner store.
+// Readers get immutable snapshots (shared_ptr<const DeviceState>) that stay
+// valid while later commits replace them. Thread-safe.
+//
+// The inner store's read() and write() are passed through unchanged, so the
+// transactional API keeps its snapshot semantics.
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+
+namespace postured::store {
+
+struct DeviceState {
+  core::Device device;
+  std::vector<core::DeviceAttribute> attributes;  // as the store keeps them, expired ones included
+};
+
+class CachedStore final : public Store {
+ public:
+  static Result<std::unique_ptr<CachedStore>> wrap(std::unique_ptr<Store> inner);
+
+  Result<std::unique_ptr<ReadTx>> read() override;
+  Result<std::unique_ptr<WriteTx>> write() override;
+  void close() override;
+
+  // Latest committed state of a device, or null when it does not exist.
+  std::shared_ptr<const DeviceState> deviceState(std::string_view id) const;
+  std::size_t deviceCount() const;
+
+ private:
+  class RecordingTx;
+  friend class RecordingTx;
+  struct Change;
+
+  explicit CachedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+  void apply(const std::vector<Change>& changes);
+
+  std::unique_ptr<Store> inner_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
+};
+
+}  // namespace postured::store

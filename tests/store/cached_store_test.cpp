@@ -1,0 +1,143 @@
+// The in-memory decorator: it must still pass the whole conformance suite,
+// and its device cache must follow commits (and only commits).
+#include "store/cached_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/sqlite_store.h"
+#include "store/store_conformance.h"
+#include "support/temp_dir.h"
+
+namespace postured::store {
+namespace {
+
+Result<std::unique_ptr<CachedStore>> openCached(const std::string& dir) {
+  auto inner = openSqliteStore(SqliteOptions{.path = dir + "/postured.db"});
+  if (!inner) return tl::unexpected(inner.error());
+  return CachedStore::wrap(std::move(*inner));
+}
+
+std::unique_ptr<Store> openCachedIn(const std::string& dir) {
+  auto store = openCached(dir);
+  if (!store) {
+    ADD_FAILURE() << store.error().message;
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+}  // namespace
+
+POSTURED_STORE_CONFORMANCE(CachedSqlite, openCachedIn);
+
+namespace {
+
+core::Device device(const std::string& id, const std::string& v4) {
+  core::Device d;
+  d.id = id;
+  d.hostname = "host-" + id;
+  d.user = "alice@example.com";
+  d.ipv4 = v4;
+  d.created = core::fromUnixMillis(1000);
+  return d;
+}
+
+core::DeviceAttribute attribute(const std::string& key, core::AttributeValue value) {
+  return core::DeviceAttribute{key, std::move(value), std::nullopt, core::fromUnixMillis(2000)};
+}
+
+class CachedStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = openCached(dir_.path().string());
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+  }
+  std::unique_ptr<WriteTx> write() { return std::move(*store_->write()); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<CachedStore> store_;
+};
+
+TEST_F(CachedStoreTest, FollowsCommitsOnly) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:tier", core::AttributeValue(std::string("gold")))));
+    EXPECT_EQ(store_->deviceState("n1"), nullptr) << "nothing is visible before the commit";
+    ASSERT_TRUE(tx->commit());
+  }
+  auto state = store_->deviceState("n1");
+  ASSERT_NE(state, nullptr);
+  EXPECT_EQ(state->device.hostname, "host-n1");
+  ASSERT_EQ(state->attributes.size(), 1u);
+  EXPECT_EQ(state->attributes[0].value.asString(), "gold");
+
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:tier", core::AttributeValue(std::string("silver")))));
+    ASSERT_TRUE(tx->insertDevice(device("n2", "100.64.0.2")));
+    // Destroyed without commit: rolled back, the cache keeps the old state.
+  }
+  EXPECT_EQ(store_->deviceState("n1")->attributes[0].value.asString(), "gold");
+  EXPECT_EQ(store_->deviceState("n2"), nullptr);
+  EXPECT_EQ(state->attributes[0].value.asString(), "gold") << "snapshots handed out never change";
+}
+
+TEST_F(CachedStoreTest, MirrorsUpdatesDeletesAndKeySpelling) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:Owner", core::AttributeValue(std::string("a")))));
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:b", core::AttributeValue(1.0))));
+    ASSERT_TRUE(tx->commit());
+  }
+  {
+    auto tx = write();
+    auto updated = device("n1", "100.64.0.1");
+    updated.os = "linux";
+    updated.created = core::fromUnixMillis(99);
+    ASSERT_TRUE(tx->updateDevice(updated));
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:owner", core::AttributeValue(std::string("z")))));
+    ASSERT_TRUE(tx->deleteAttribute("n1", "custom:B"));
+    ASSERT_TRUE(tx->commit());
+  }
+  // The cache must agree with what the database itself returns.
+  auto state = store_->deviceState("n1");
+  auto read = std::move(*store_->read());
+  auto stored = *read->attributes("n1");
+  ASSERT_EQ(state->attributes.size(), stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(state->attributes[i].key, stored[i].key);
+    EXPECT_EQ(state->attributes[i].value, stored[i].value);
+  }
+  EXPECT_EQ(state->device.os, "linux");
+  EXPECT_EQ(state->device.created, (*read->device("n1"))->created);
+
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->deleteDevice("n1"));
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_EQ(store_->deviceState("n1"), nullptr);
+  EXPECT_EQ(store_->deviceCount(), 0u);
+}
+
+TEST_F(CachedStoreTest, LoadsWhatIsAlreadyStored) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:x", core::AttributeValue(true))));
+    ASSERT_TRUE(tx->commit());
+  }
+  store_->close();
+  auto reopened = openCached(dir_.path().string());
+  ASSERT_TRUE(reopened);
+  auto state = (*reopened)->deviceState("n1");
+  ASSERT_NE(state, nullptr);
+  EXPECT_TRUE(state->attributes.at(0).value.asBool());
+  (*reopened)->close();
+}
+
+}  // namespace
+}  // namespace postured::store
