@@ -63,21 +63,19 @@ Metrics::Family& Metrics::family(std::string_view name, std::string_view default
   return it->second;
 }
 
-Counter& Metrics::counter(std::string_view name, const MetricLabels& labels) {
+Counter& Metrics::valueSeries(std::string_view name, std::string_view type, const MetricLabels& labels) {
   auto key = renderLabels(labels);
   std::lock_guard lock(mutex_);
-  auto& slot = family(name, "counter").values[std::move(key)];
+  auto& slot = family(name, type).values[std::move(key)];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
 
-Counter& Metrics::gauge(std::string_view name, const MetricLabels& labels) {
-  auto key = renderLabels(labels);
-  std::lock_guard lock(mutex_);
-  auto& slot = family(name, "gauge").values[std::move(key)];
-  if (!slot) slot = std::make_unique<Counter>();
-  return *slot;
+Counter& Metrics::counter(std::string_view name, const MetricLabels& labels) {
+  return valueSeries(name, "counter", labels);
 }
+
+Counter& Metrics::gauge(std::string_view name, const MetricLabels& labels) { return valueSeries(name, "gauge", labels); }
 
 Histogram& Metrics::histogram(std::string_view name, const MetricLabels& labels) {
   auto key = renderLabels(labels);

@@ -70,6 +70,7 @@ class Metrics {
     std::map<std::string, std::unique_ptr<Histogram>> histograms;    // rendered labels -> series
   };
   Family& family(std::string_view name, std::string_view defaultType);
+  Counter& valueSeries(std::string_view name, std::string_view type, const MetricLabels& labels);
   static std::string renderLabels(const MetricLabels& labels);
 
   mutable std::mutex mutex_;

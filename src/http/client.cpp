@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "http/message.h"
+
 #include <curl/curl.h>
 
 #include <cstring>
@@ -11,17 +13,6 @@ namespace {
 
 std::once_flag gCurlOnce;
 CURLcode gCurlInit = CURLE_OK;
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

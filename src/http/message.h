@@ -36,6 +36,9 @@ struct Response {
   static Response error(int status, std::string_view message);
 };
 
+// ASCII case-insensitive comparison, for header names.
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
 // Splits "a=b&c=d" into decoded pairs; '+' means space.
 std::map<std::string, std::string, std::less<>> parseQuery(std::string_view query);
 // Percent-decodes; returns false on a malformed escape.

@@ -36,7 +36,9 @@ class AttributeChangesTest : public ::testing::Test {
   core::Result<std::size_t> apply(const std::vector<AttributeChange>& changes) {
     auto tx = std::move(*store_->write());
     auto applied = applyAttributeChanges(*tx, changes, context_);
-    if (applied) EXPECT_TRUE(tx->commit());
+    if (applied) {
+      EXPECT_TRUE(tx->commit());
+    }
     return applied;
   }
   std::vector<core::DeviceAttribute> attributes(const std::string& id) {
