@@ -35,6 +35,12 @@ std::string joined(const Json& list, const char* sep = ",") {
   return out.empty() ? "-" : out;
 }
 
+// Keeps table cells readable; --json has the full values.
+std::string abbreviated(std::string text, std::size_t limit = 60) {
+  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  return text;
+}
+
 void printDevices(const Json& devices) {
   Table t({"ID", "HOSTNAME", "OWNER", "ADDRESSES", "OS", "LAST SEEN"});
   for (const auto& d : devices)
@@ -352,7 +358,8 @@ void addAuditCommand(CLI::App& app, CommandSink sink) {
       for (const auto& e : (*r)["logs"])
         t.add({text(e, "eventTime"), text(e["actor"], "displayName"), text(e, "action"),
                text(e["target"], "type") + " " + text(e["target"], "name"), text(e["target"], "property"),
-               e.contains("old") ? e["old"].dump() : "-", e.contains("new") ? e["new"].dump() : "-",
+               e.contains("old") ? abbreviated(e["old"].dump()) : "-",
+               e.contains("new") ? abbreviated(e["new"].dump()) : "-",
                text(e, "actionDetails")});
       t.print(std::cout);
       return 0;
