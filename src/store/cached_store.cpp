@@ -42,6 +42,13 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<std::optional<core::ApiKey>> apiKey(std::string_view id) override { return inner_->apiKey(id); }
   Result<std::vector<core::ApiKey>> apiKeys() override { return inner_->apiKeys(); }
   Result<std::optional<std::string>> setting(std::string_view name) override { return inner_->setting(name); }
+  Result<std::vector<core::Integration>> integrations() override { return inner_->integrations(); }
+  Result<std::optional<core::Integration>> integration(std::string_view id) override {
+    return inner_->integration(id);
+  }
+  Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view id, std::size_t limit) override {
+    return inner_->integrationRuns(id, limit);
+  }
 
   Result<void> insertDevice(const core::Device& d) override {
     return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d, d.id, {}, {}});
@@ -65,6 +72,11 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<void> insertApiKey(const core::ApiKey& k) override { return inner_->insertApiKey(k); }
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override { return inner_->revokeApiKey(id, at); }
   Result<void> putSetting(std::string_view n, std::string_view v) override { return inner_->putSetting(n, v); }
+  Result<void> insertIntegration(const core::Integration& i) override { return inner_->insertIntegration(i); }
+  Result<void> updateIntegration(const core::Integration& i) override { return inner_->updateIntegration(i); }
+  Result<void> deleteIntegration(std::string_view id) override { return inner_->deleteIntegration(id); }
+  Result<void> insertRun(const core::IntegrationRun& r) override { return inner_->insertRun(r); }
+  Result<void> updateRun(const core::IntegrationRun& r) override { return inner_->updateRun(r); }
 
   Result<void> commit() override {
     auto ok = inner_->commit();
@@ -122,6 +134,14 @@ std::shared_ptr<const DeviceState> CachedStore::deviceState(std::string_view id)
 std::size_t CachedStore::deviceCount() const {
   std::shared_lock lock(mutex_);
   return devices_.size();
+}
+
+std::vector<std::shared_ptr<const DeviceState>> CachedStore::allDeviceStates() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::shared_ptr<const DeviceState>> out;
+  out.reserve(devices_.size());
+  for (const auto& [id, state] : devices_) out.push_back(state);
+  return out;
 }
 
 void CachedStore::apply(const std::vector<Change>& changes) {

@@ -40,6 +40,8 @@ class CachedStore final : public Store {
   // Latest committed state of a device, or null when it does not exist.
   std::shared_ptr<const DeviceState> deviceState(std::string_view id) const;
   std::size_t deviceCount() const;
+  // Every device's latest committed state (a consistent set, in no order).
+  std::vector<std::shared_ptr<const DeviceState>> allDeviceStates() const;
 
  private:
   class RecordingTx;

@@ -23,6 +23,7 @@
 #include "core/attribute.h"
 #include "core/audit.h"
 #include "core/device.h"
+#include "core/integration.h"
 #include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -58,6 +59,8 @@ struct UsedAddresses {
   std::unordered_set<std::string> ipv6;
 };
 
+inline constexpr std::size_t kRunsKept = 200;
+
 class ReadTx {
  public:
   virtual ~ReadTx() = default;
@@ -84,6 +87,13 @@ class ReadTx {
 
   // Small named values (allocator hints, tailnet settings). nullopt when unset.
   virtual Result<std::optional<std::string>> setting(std::string_view name) = 0;
+
+  // Posture integrations, by creation; at most one per provider.
+  virtual Result<std::vector<core::Integration>> integrations() = 0;
+  virtual Result<std::optional<core::Integration>> integration(std::string_view id) = 0;
+  // The integration's runs, newest first, at most `limit`.
+  virtual Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId,
+                                                                    std::size_t limit) = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -108,6 +118,17 @@ class WriteTx : public ReadTx {
   virtual Result<void> revokeApiKey(std::string_view id, core::Timestamp at) = 0;
 
   virtual Result<void> putSetting(std::string_view name, std::string_view value) = 0;
+
+  // kConflict when an integration of the same provider (or id) exists.
+  virtual Result<void> insertIntegration(const core::Integration& integration) = 0;
+  // Replaces every field but id, provider and created, status included. kNotFound when absent.
+  virtual Result<void> updateIntegration(const core::Integration& integration) = 0;
+  // Removes the integration and its runs. kNotFound when absent.
+  virtual Result<void> deleteIntegration(std::string_view id) = 0;
+  // Records a run; the store keeps only the newest kRunsKept runs of each integration.
+  virtual Result<void> insertRun(const core::IntegrationRun& run) = 0;
+  // Replaces every field but id, integrationId and startedAt. kNotFound when absent.
+  virtual Result<void> updateRun(const core::IntegrationRun& run) = 0;
 
   // Makes every change visible at once. After commit() the transaction is finished.
   virtual Result<void> commit() = 0;
