@@ -80,7 +80,8 @@ core::Result<std::size_t> applyAttributeChanges(store::WriteTx& tx, const std::v
   std::map<std::string, DeviceDiff> diffs;  // ordered for stable audit output
   for (const auto& change : changes) {
     auto& attrs = current[change.deviceId];
-    auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return a.key == change.key; });
+    const auto folded = core::foldKey(change.key);
+    auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return core::foldKey(a.key) == folded; });
     const bool live = it != attrs.end() && !(it->expiry && *it->expiry <= context.now);
     const Json before = live ? attributeValueToJson(it->value) : Json(nullptr);
 

@@ -6,11 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "api/change_context.h"
+#include "core/change_context.h"
 #include "core/attribute.h"
 #include "store/store.h"
 
 namespace postured::api {
+
+using core::ChangeContext;
 
 struct AttributeChange {
   std::string deviceId;

@@ -95,7 +95,7 @@ core::Result<http::Response> deleteAttribute(ApiContext& ctx, const http::Reques
   auto attributes = (*tx)->attributes(id);
   if (!attributes) return tl::unexpected(attributes.error());
   const bool held = std::any_of(attributes->begin(), attributes->end(), [&](const auto& a) {
-    return a.key == key && !(a.expiry && *a.expiry <= context.now);
+    return core::foldKey(a.key) == core::foldKey(key) && !(a.expiry && *a.expiry <= context.now);
   });
   auto device = (*tx)->device(id);
   if (!device) return tl::unexpected(device.error());

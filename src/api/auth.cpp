@@ -42,6 +42,11 @@ core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::lookup(std::str
     std::shared_lock lock(mutex_);
     if (auto it = cache_.find(hash); it != cache_.end()) return it->second;
   }
+  std::uint64_t generation;
+  {
+    std::shared_lock lock(mutex_);
+    generation = generation_;
+  }
   const auto id = core::apiKeyIdOf(keyText);
   if (!id) return fail(ErrorKind::kUnauthenticated, "API key is malformed; keys start with \"postured-api-\"");
   auto tx = store_.read();
@@ -52,7 +57,7 @@ core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::lookup(std::str
     return fail(ErrorKind::kUnauthenticated, "API key is not valid");
   auto shared = std::make_shared<const core::ApiKey>(std::move(**key));
   std::unique_lock lock(mutex_);
-  cache_[hash] = shared;
+  if (generation == generation_) cache_[hash] = shared;
   return shared;
 }
 
@@ -76,6 +81,7 @@ core::Result<Caller> Authenticator::authorize(const http::Request& request, std:
 
 void Authenticator::forget(std::string_view keyId) {
   std::unique_lock lock(mutex_);
+  ++generation_;
   std::erase_if(cache_, [&](const auto& entry) { return entry.second->id == keyId; });
 }
 

@@ -48,6 +48,7 @@ class Authenticator {
   const core::Clock& clock_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const core::ApiKey>> cache_;  // by secret hash
+  std::uint64_t generation_ = 0;  // bumped by forget(): a lookup that raced a revocation is not cached
 };
 
 // Extracts the key text from an Authorization header value, or "".

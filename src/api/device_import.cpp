@@ -98,6 +98,9 @@ core::Result<DeviceSpec> parseEntry(const Json& entry, const std::string& prefix
       if (!core::inTailnetIpv4Range(*v4))
         return fail(ErrorKind::kInvalidArgument, "IPv4 address " + text + " is outside the tailnet's 100.64.0.0/10",
                     field);
+      if (core::isReservedTailnetIpv4(*v4))
+        return fail(ErrorKind::kInvalidArgument, "IPv4 address " + text + " is reserved and cannot be given to a device",
+                    field);
       if (!d.ipv4.empty()) return fail(ErrorKind::kInvalidArgument, "only one IPv4 address per device", field);
       d.ipv4 = core::formatIpv4(*v4);
     } else if (auto v6 = core::parseIpv6(text)) {

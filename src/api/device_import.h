@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "api/change_context.h"
+#include "core/change_context.h"
 #include "api/json_shapes.h"
 #include "core/device.h"
 #include "store/store.h"
 
 namespace postured::api {
+
+using core::ChangeContext;
 
 inline constexpr std::size_t kMaxImportDevices = 50'000;
 

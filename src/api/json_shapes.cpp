@@ -24,9 +24,11 @@ core::Result<core::AttributeValue> attributeValueFromJson(const Json& value, con
   if (value.is_boolean()) return core::AttributeValue(value.get<bool>());
   if (value.is_number_integer()) {
     // Integers outside the safe range lose precision as doubles; reject them here.
-    if (value.is_number_unsigned() ? value.get<std::uint64_t>() > static_cast<std::uint64_t>(core::kMaxSafeInteger)
-                                   : std::llabs(value.get<std::int64_t>()) >
-                                         static_cast<std::int64_t>(core::kMaxSafeInteger))
+    constexpr auto kMax = static_cast<std::int64_t>(core::kMaxSafeInteger);
+    const bool outOfRange = value.is_number_unsigned()
+                                ? value.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)
+                                : value.get<std::int64_t>() > kMax || value.get<std::int64_t>() < -kMax;
+    if (outOfRange)
       return fail(ErrorKind::kInvalidArgument, "number values must be integers between -(2^53-1) and 2^53-1",
                   field);
     return core::AttributeValue(value.get<double>());
@@ -128,7 +130,7 @@ core::Result<Json> parseJsonBody(const http::Request& request) {
   if (request.body.empty()) return fail(ErrorKind::kInvalidArgument, "request body is empty; send a JSON object");
   try {
     return Json::parse(request.body);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse errors, and numbers out of range such as 1e400
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
     std::string what = e.what();
     if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);

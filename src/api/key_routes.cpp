@@ -1,11 +1,12 @@
 // API keys: GET/POST /api/v2/tailnet/{t}/keys, GET/DELETE /api/v2/tailnet/{t}/keys/{id}.
 // A caller can only hand out scopes it holds itself.
-#include "api/change_context.h"
+#include "core/change_context.h"
 #include "api/json_shapes.h"
 #include "api/routes.h"
 
 namespace postured::api {
 
+using core::ChangeContext;
 using core::ErrorKind;
 using core::fail;
 
@@ -66,7 +67,7 @@ core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req
     if (!(*body)["description"].is_string())
       return fail(ErrorKind::kInvalidArgument, "must be a string", "description");
     description = (*body)["description"].get<std::string>();
-    if (description.size() > kMaxDescriptionLength)
+    if (core::utf8Length(description) > kMaxDescriptionLength)
       return fail(ErrorKind::kInvalidArgument, "must be at most 50 characters", "description");
   }
 

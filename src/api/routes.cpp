@@ -9,7 +9,8 @@ http::Handler guarded(ApiContext& ctx, std::string scope, ApiHandler fn) {
                                                               const http::PathParams& params) {
     auto caller = ctx.auth.authorize(req, scope);
     if (!caller) return errorResponse(caller.error());
-    if (auto t = params.find("tailnet"); t != params.end() && t->second != "-" && t->second != ctx.tailnet)
+    if (auto t = params.find("tailnet");
+        t != params.end() && t->second != "-" && core::foldKey(t->second) != core::foldKey(ctx.tailnet))
       return http::Response::error(404, "tailnet \"" + t->second + "\" not found; this server serves \"" +
                                             ctx.tailnet + "\" (or use \"-\")");
     auto response = fn(req, params, *caller);

@@ -28,7 +28,8 @@ void registerDeviceRoutes(http::Router& router, ApiContext& ctx);
 void registerAttributeRoutes(http::Router& router, ApiContext& ctx);
 void registerAuditRoutes(http::Router& router, ApiContext& ctx);
 
-// Largest body accepted by the device import (10,000+ devices in one request).
+// Largest body accepted by the device import and the batch attribute PATCH
+// (10,000+ entries in one request).
 inline constexpr std::size_t kImportMaxBodyBytes = 32u << 20;
 
 }  // namespace postured::api

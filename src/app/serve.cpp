@@ -1,5 +1,7 @@
 #include "app/serve.h"
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <condition_variable>
 #include <iostream>
@@ -105,6 +107,7 @@ static int serveUntilStopped(const ServeConfig& config) {
   api::Authenticator auth(**store, clock);
   api::ApiContext context{**store, clock, metrics, auth, config.tailnet};
   http::Router router;
+  router.setDefaultMaxBodyBytes(config.maxBodyBytes);
   api::registerRoutes(router, context);
 
   http::ServerOptions options;
@@ -162,6 +165,7 @@ int runServe(const ServeConfig& config) {
   // inherits the mask and the signals reach only the thread that waits for them.
   const sigset_t signals = shutdownSignals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::umask(077);  // the store holds key hashes and the inventory: readable by this user only
   std::signal(SIGPIPE, SIG_IGN);
   setupLogging(config.logLevel);
   const int code = serveUntilStopped(config);

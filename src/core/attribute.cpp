@@ -134,8 +134,14 @@ Result<void> validateCustomValue(const AttributeValue& value, const std::string&
   return {};
 }
 
+std::size_t utf8Length(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;  // count every byte that starts a character
+  return n;
+}
+
 Result<void> validateComment(std::string_view comment, const std::string& field) {
-  if (comment.size() > kMaxCommentLength)
+  if (utf8Length(comment) > kMaxCommentLength)
     return fail(ErrorKind::kInvalidArgument,
                 "comment may be at most " + std::to_string(kMaxCommentLength) + " characters long", field);
   return {};

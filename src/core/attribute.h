@@ -66,6 +66,9 @@ inline constexpr std::size_t kMaxCustomKeyLength = 50;
 inline constexpr std::size_t kMaxCustomStringLength = 50;
 inline constexpr std::size_t kMaxCommentLength = 200;
 
+// Number of characters (UTF-8 code points) in `text`.
+std::size_t utf8Length(std::string_view text);
+
 // Lower-cases ASCII; keys are unique case-insensitively.
 std::string foldKey(std::string_view key);
 

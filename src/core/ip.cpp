@@ -57,16 +57,12 @@ bool inTailnetIpv6Range(const Ipv6Bytes& a) {
   return a[0] == 0xfd && a[1] == 0x7a && a[2] == 0x11 && a[3] == 0x5c && a[4] == 0xa1 && a[5] == 0xe0;
 }
 
-namespace {
-
-bool isReservedIpv4(std::uint32_t a) {
+bool isReservedTailnetIpv4(std::uint32_t a) {
   const std::uint32_t offset = a - kTailnetIpv4Base;
   if (offset == 0 || offset == kTailnetIpv4Size - 1) return true;  // network and broadcast forms
   if (a == 0x64646464u) return true;                               // 100.100.100.100, Tailscale's service IP
   return (a & 0xFFFFFE00u) == 0x64735C00u;                         // 100.115.92.0/23, ChromeOS
 }
-
-}  // namespace
 
 AddressAllocator::AddressAllocator(std::unordered_set<std::string> usedIpv4,
                                    std::unordered_set<std::string> usedIpv6, std::uint32_t lastIpv4)
@@ -89,7 +85,7 @@ Result<void> AddressAllocator::claimIpv6(const std::string& canonical, const std
 Result<std::string> AddressAllocator::nextIpv4() {
   for (std::uint32_t step = 1; step <= kTailnetIpv4Size; ++step) {
     const std::uint32_t candidate = kTailnetIpv4Base + ((last_ - kTailnetIpv4Base + step) % kTailnetIpv4Size);
-    if (isReservedIpv4(candidate)) continue;
+    if (isReservedTailnetIpv4(candidate)) continue;
     auto text = formatIpv4(candidate);
     if (used4_.insert(text).second) {
       last_ = candidate;

@@ -21,6 +21,9 @@ std::optional<Ipv6Bytes> parseIpv6(std::string_view text);
 std::string formatIpv6(const Ipv6Bytes& addr);  // RFC 5952 canonical form
 
 bool inTailnetIpv4Range(std::uint32_t addr);      // 100.64.0.0/10
+// Addresses no device may hold: the range's first and last, Tailscale's
+// service address 100.100.100.100 and ChromeOS's 100.115.92.0/23.
+bool isReservedTailnetIpv4(std::uint32_t addr);
 bool inTailnetIpv6Range(const Ipv6Bytes& addr);   // fd7a:115c:a1e0::/48
 
 // Hands out unused addresses. Seeded with the addresses in use and a hint (the

@@ -1,6 +1,7 @@
 #include "core/secret_box.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include <sodium.h>
+#include "core/files.h"
 
 namespace postured::core {
 
@@ -30,17 +31,11 @@ Result<SecretBox> SecretBox::openOrCreate(const std::string& keyPath) {
                                             "secrets cannot be decrypted)");
     return SecretBox(std::move(key));
   }
-  if (errno != ENOENT)
-    return fail(ErrorKind::kInternal, "cannot read " + keyPath + ": " + std::strerror(errno));
+  if (errno != ENOENT) return fail(ErrorKind::kInternal, "cannot read " + keyPath + ": " + std::strerror(errno));
   crypto_secretbox_keygen(reinterpret_cast<unsigned char*>(key.data()));
-  fd = ::open(keyPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(ErrorKind::kInternal, "cannot create " + keyPath + ": " + std::strerror(errno));
-  const auto written = ::write(fd, key.data(), key.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (written != static_cast<ssize_t>(key.size()) || !synced) {
-    ::unlink(keyPath.c_str());
-    return fail(ErrorKind::kInternal, "cannot write " + keyPath);
+  if (auto ok = writeFileDurably(keyPath, key, 0600, /*replace=*/false); !ok) {
+    if (ok.error().kind == ErrorKind::kConflict) return openOrCreate(keyPath);  // another process won the race
+    return tl::unexpected(ok.error());
   }
   return SecretBox(std::move(key));
 }

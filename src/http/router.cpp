@@ -27,7 +27,8 @@ bool isCapture(std::string_view segment) {
 void Router::add(std::string method, std::string pattern, Handler handler, std::size_t maxBodyBytes) {
   Compiled c;
   for (auto seg : splitPath(pattern)) c.segments.emplace_back(seg);
-  c.route = Route{std::move(method), std::move(pattern), std::move(handler), maxBodyBytes};
+  c.route = Route{std::move(method), std::move(pattern), std::move(handler),
+                  maxBodyBytes == 0 ? defaultMaxBodyBytes_ : maxBodyBytes};
   routes_.push_back(std::move(c));
 }
 

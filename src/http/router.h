@@ -29,8 +29,11 @@ struct Route {
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler,
-           std::size_t maxBodyBytes = kDefaultMaxBodyBytes);
+  // maxBodyBytes 0 means the router's default (see setDefaultMaxBodyBytes).
+  void add(std::string method, std::string pattern, Handler handler, std::size_t maxBodyBytes = 0);
+  // The body limit of routes added without their own; set before adding them.
+  void setDefaultMaxBodyBytes(std::size_t bytes) { defaultMaxBodyBytes_ = bytes; }
+  std::size_t defaultMaxBodyBytes() const { return defaultMaxBodyBytes_; }
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this path and method
@@ -45,6 +48,7 @@ class Router {
     std::vector<std::string> segments;  // "{x}" marks a capture
   };
   std::vector<Compiled> routes_;
+  std::size_t defaultMaxBodyBytes_ = kDefaultMaxBodyBytes;
 };
 
 }  // namespace postured::http

@@ -324,7 +324,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (question != std::string_view::npos) request_.query = parseQuery(target.substr(question + 1));
 
     match_ = server_.router.match(request_.method, request_.path);
-    const std::size_t limit = match_.route ? match_.route->maxBodyBytes : kDefaultMaxBodyBytes;
+    const std::size_t limit = match_.route ? match_.route->maxBodyBytes : server_.router.defaultMaxBodyBytes();
     if (const auto length = parser_->content_length(); length && *length > limit) return sendTooLarge(limit);
     parser_->body_limit(limit);  // enforces chunked bodies while they are read
     bodyLimit_ = limit;

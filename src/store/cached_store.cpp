@@ -22,6 +22,10 @@ struct CachedStore::Change {
 class CachedStore::RecordingTx final : public WriteTx {
  public:
   RecordingTx(CachedStore& owner, std::unique_ptr<WriteTx> inner) : owner_(owner), inner_(std::move(inner)) {}
+  ~RecordingTx() override {
+    inner_.reset();  // rolls back unless committed
+    owner_.releaseWriter();
+  }
 
   Result<std::optional<core::Device>> device(std::string_view id) override { return inner_->device(id); }
   Result<std::vector<core::Device>> devices() override { return inner_->devices(); }
@@ -118,9 +122,27 @@ Result<std::unique_ptr<CachedStore>> CachedStore::wrap(std::unique_ptr<Store> in
 Result<std::unique_ptr<ReadTx>> CachedStore::read() { return inner_->read(); }
 
 Result<std::unique_ptr<WriteTx>> CachedStore::write() {
+  acquireWriter();
   auto tx = inner_->write();
-  if (!tx) return tl::unexpected(tx.error());
+  if (!tx) {
+    releaseWriter();
+    return tl::unexpected(tx.error());
+  }
   return std::unique_ptr<WriteTx>(std::make_unique<RecordingTx>(*this, std::move(*tx)));
+}
+
+void CachedStore::acquireWriter() {
+  std::unique_lock lock(writerMutex_);
+  writerFree_.wait(lock, [this] { return !writerBusy_; });
+  writerBusy_ = true;
+}
+
+void CachedStore::releaseWriter() {
+  {
+    std::lock_guard lock(writerMutex_);
+    writerBusy_ = false;
+  }
+  writerFree_.notify_one();
 }
 
 void CachedStore::close() { inner_->close(); }

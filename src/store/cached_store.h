@@ -9,11 +9,15 @@
 // Readers get immutable snapshots (shared_ptr<const DeviceState>) that stay
 // valid while later commits replace them. Thread-safe.
 //
-// The inner store's read() and write() are passed through unchanged, so the
-// transactional API keeps its snapshot semantics.
+// The inner store's read() is passed through unchanged, so the transactional
+// API keeps its snapshot semantics. write() also takes this decorator's own
+// writer token for the transaction's whole life, so that a commit and its
+// cache update happen together and in commit order.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -50,10 +54,16 @@ class CachedStore final : public Store {
 
   explicit CachedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
   void apply(const std::vector<Change>& changes);
+  // A token rather than a mutex: a transaction may end on another thread.
+  void acquireWriter();
+  void releaseWriter();
 
   std::unique_ptr<Store> inner_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
+  std::mutex writerMutex_;
+  std::condition_variable writerFree_;
+  bool writerBusy_ = false;
 };
 
 }  // namespace postured::store

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "store/sqlite/sqlite_store.h"
 #include "store/store_conformance.h"
 #include "support/temp_dir.h"
@@ -121,6 +123,35 @@ TEST_F(CachedStoreTest, MirrorsUpdatesDeletesAndKeySpelling) {
   }
   EXPECT_EQ(store_->deviceState("n1"), nullptr);
   EXPECT_EQ(store_->deviceCount(), 0u);
+}
+
+TEST_F(CachedStoreTest, ConcurrentCommitsAllReachTheCacheInOrder) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->commit());
+  }
+  constexpr int kThreads = 8, kWrites = 40;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        auto tx = std::move(*store_->write());
+        const auto key = "custom:k" + std::to_string(t) + "_" + std::to_string(i);
+        ASSERT_TRUE(tx->putAttribute("n1", attribute(key, core::AttributeValue(1.0))));
+        ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:last", core::AttributeValue(double(t * kWrites + i)))));
+        ASSERT_TRUE(tx->commit());
+      }
+    });
+  for (auto& th : threads) th.join();
+  const auto cached = store_->deviceState("n1")->attributes;
+  const auto stored = *(*store_->read())->attributes("n1");
+  ASSERT_EQ(cached.size(), static_cast<std::size_t>(kThreads * kWrites + 1));
+  ASSERT_EQ(cached.size(), stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_EQ(cached[i].key, stored[i].key);
+    EXPECT_EQ(cached[i].value, stored[i].value) << cached[i].key << ": the last commit must win in the cache too";
+  }
 }
 
 TEST_F(CachedStoreTest, LoadsWhatIsAlreadyStored) {

@@ -8,20 +8,20 @@
 #include "core/random.h"
 #include "core/time.h"
 
-namespace postured::api {
+namespace postured::core {
 
 struct ChangeContext {
-  ChangeContext(core::AuditActor actor_, std::string origin_, core::Timestamp now_)
+  ChangeContext(AuditActor actor_, std::string origin_, Timestamp now_)
       : actor(std::move(actor_)), origin(std::move(origin_)), now(now_) {}
 
-  core::AuditActor actor;
+  AuditActor actor;
   std::string origin;  // CONFIG_API, CONTROL, NODE
-  std::string eventGroupId = core::newEventGroupId();
-  core::Timestamp now;
+  std::string eventGroupId = newEventGroupId();
+  Timestamp now;
   std::string comment;  // goes into actionDetails
 
-  core::AuditEvent event(core::AuditTarget target, std::string action) const {
-    core::AuditEvent e;
+  AuditEvent event(AuditTarget target, std::string action) const {
+    AuditEvent e;
     e.eventTime = now;
     e.eventGroupId = eventGroupId;
     e.origin = origin;
@@ -33,4 +33,4 @@ struct ChangeContext {
   }
 };
 
-}  // namespace postured::api
+}  // namespace postured::core

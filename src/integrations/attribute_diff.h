@@ -1,0 +1,33 @@
+// What a successful sync changes: for every device, the provider's attributes
+// it should hold (from the matches) against those it holds now. Devices no
+// longer matched lose every attribute of the provider's namespace.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "integrations/serial_matching.h"
+#include "store/cached_store.h"
+
+namespace postured::integrations {
+
+struct DeviceAttributeDiff {
+  core::Device device;
+  std::vector<core::DeviceAttribute> puts;  // new or changed values
+  std::vector<std::string> removals;        // keys to delete
+  // For the audit event: old and new values of every changed key (null when absent).
+  std::vector<std::pair<std::string, std::optional<core::AttributeValue>>> before;
+  std::vector<std::pair<std::string, std::optional<core::AttributeValue>>> after;
+};
+
+// `desired` maps device id to the attributes it should hold (empty map entry
+// or absence: none). Only keys in `ns` ("sentinelOne") are compared or touched.
+std::vector<DeviceAttributeDiff> diffProviderAttributes(
+    const std::vector<std::shared_ptr<const store::DeviceState>>& devices, std::string_view ns,
+    const std::unordered_map<std::string, MatchedHost>& desired, core::Timestamp now);
+
+// True when `key` is in namespace `ns` ("sentinelOne:isActive" in "sentinelOne").
+bool inNamespace(std::string_view key, std::string_view ns);
+
+}  // namespace postured::integrations

@@ -1,0 +1,56 @@
+// Matching provider hosts to devices by hardware serial number (DESIGN §6):
+// serials are trimmed and compared case-insensitively; placeholders such as
+// "To be filled by O.E.M." are ignored; a serial found on several devices
+// matches none of them (and is counted); when several hosts match one device
+// (reinstalls), the one active most recently wins; hosts that are not
+// matchable (decommissioned, uninstalled) match nothing.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "integrations/provider.h"
+#include "store/cached_store.h"
+
+namespace postured::integrations {
+
+// Upper-cased, trimmed serial, or "" when it is blank or a known placeholder.
+std::string normaliseSerial(std::string_view serial);
+bool isPlaceholderSerial(std::string_view normalised);
+
+// What a sync decided for one device.
+struct MatchedHost {
+  std::string providerId;
+  std::optional<core::Timestamp> lastActive;
+  std::vector<std::pair<std::string, core::AttributeValue>> attributes;
+};
+
+class SerialMatcher {
+ public:
+  // Indexes the devices' usable serials. Devices whose identity collection is
+  // disabled take no part.
+  explicit SerialMatcher(const std::vector<std::shared_ptr<const store::DeviceState>>& devices);
+
+  // Offers one host; keeps it for every device it matches if it is the
+  // newest so far. Only matched hosts are kept, so memory follows the number
+  // of matched devices, not the fleet.
+  void offer(ProviderHost&& host);
+
+  std::size_t providerHostCount() const { return hosts_; }            // matchable hosts offered
+  std::size_t possibleMatchedCount() const { return possible_; }      // devices with a usable serial
+  std::size_t duplicateSerials() const { return duplicateSerials_; }  // serials held by several devices
+  const std::unordered_map<std::string, MatchedHost>& matches() const { return matches_; }  // by device id
+
+ private:
+  std::unordered_map<std::string, std::string> deviceBySerial_;  // normalised serial -> device id
+  std::unordered_map<std::string, MatchedHost> matches_;
+  std::size_t hosts_ = 0;
+  std::size_t possible_ = 0;
+  std::size_t duplicateSerials_ = 0;
+};
+
+}  // namespace postured::integrations

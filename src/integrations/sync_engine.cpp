@@ -1,0 +1,204 @@
+#include "integrations/sync_engine.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/change_context.h"
+#include "integrations/attribute_diff.h"
+#include "integrations/serial_matching.h"
+
+namespace postured::integrations {
+
+using core::ErrorKind;
+using core::fail;
+using Json = nlohmann::json;
+
+namespace {
+
+Json valueJson(const std::optional<core::AttributeValue>& v) {
+  if (!v) return nullptr;
+  switch (v->type()) {
+    case core::AttributeType::kBool: return v->asBool();
+    case core::AttributeType::kString: return v->asString();
+    case core::AttributeType::kNumber: {
+      const double d = v->asNumber();
+      if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+      return d;
+    }
+  }
+  return nullptr;
+}
+
+// Writes the diffs and one "Update node attribute" event per device.
+core::Result<std::size_t> applyDiffs(store::WriteTx& tx, const std::vector<DeviceAttributeDiff>& diffs,
+                                     const core::ChangeContext& context) {
+  std::size_t written = 0;
+  for (const auto& diff : diffs) {
+    for (const auto& a : diff.puts) {
+      if (auto ok = tx.putAttribute(diff.device.id, a); !ok) return tl::unexpected(ok.error());
+      ++written;
+    }
+    for (const auto& key : diff.removals) {
+      if (auto ok = tx.deleteAttribute(diff.device.id, key); !ok) return tl::unexpected(ok.error());
+      ++written;
+    }
+    Json before = Json::object(), after = Json::object();
+    for (const auto& [k, v] : diff.before) before[k] = valueJson(v);
+    for (const auto& [k, v] : diff.after) after[k] = valueJson(v);
+    auto event = context.event(core::AuditTarget{diff.device.id, diff.device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
+    event.oldJson = before.dump();
+    event.newJson = after.dump();
+    if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
+  }
+  return written;
+}
+
+std::int64_t millisBetween(core::Timestamp a, core::Timestamp b) { return (b - a).count(); }
+
+}  // namespace
+
+core::AuditActor integrationActor(const core::Integration& integration, const Provider* provider) {
+  const std::string name = provider ? std::string(provider->displayName()) : integration.provider;
+  return core::AuditActor{integration.id, "AUTOMATED_WORKER", integration.provider, name + " integration"};
+}
+
+core::Result<std::size_t> SyncEngine::removeProviderAttributes(store::WriteTx& tx, const Provider& provider,
+                                                               const core::Integration& integration,
+                                                               const std::string& reason) {
+  core::ChangeContext context(integrationActor(integration, &provider), "CONTROL", clock_.now());
+  context.comment = reason;
+  const auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider.attributeNamespace(), {}, context.now);
+  auto written = applyDiffs(tx, diffs, context);
+  if (!written) return tl::unexpected(written.error());
+  return diffs.size();
+}
+
+core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integrationId, const std::string& runId,
+                                                   const std::string& trigger, const std::atomic<bool>& cancelled) {
+  const auto started = clock_.now();
+  core::IntegrationRun record;
+  record.id = runId;
+  record.integrationId = integrationId;
+  record.trigger = trigger;
+  record.startedAt = started;
+
+  core::Integration integration;
+  {
+    auto tx = store_.write();
+    if (!tx) return tl::unexpected(tx.error());
+    auto found = (*tx)->integration(integrationId);
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) return fail(ErrorKind::kNotFound, "no integration with id \"" + integrationId + "\"");
+    integration = std::move(**found);
+    if (auto ok = (*tx)->insertRun(record); !ok) return tl::unexpected(ok.error());
+    if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  }
+
+  // Ends the run without touching attributes: records the failure on the run and the status.
+  auto finishFailed = [&](const std::string& error, bool authentication) -> core::Result<core::IntegrationRun> {
+    const auto now = clock_.now();
+    record.finishedAt = now;
+    record.outcome = "failed";
+    record.error = error;
+    record.durationMs = millisBetween(started, now);
+    auto tx = store_.write();
+    if (!tx) return tl::unexpected(tx.error());
+    auto current = (*tx)->integration(integrationId);
+    if (!current) return tl::unexpected(current.error());
+    if (*current) {
+      auto status = (*current)->status.value_or(core::IntegrationStatus{});
+      status.lastSync = now;
+      status.error = error;
+      status.durationMs = record.durationMs;
+      if (authentication) status.pausedUntil = now + settings_.authPause;
+      (*current)->status = status;
+      if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
+      if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
+    }
+    if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+    return record;
+  };
+
+  const Provider* provider = providers_.find(integration.provider);
+  if (!provider)
+    return finishFailed("provider \"" + integration.provider + "\" cannot be synced by this postured", false);
+  auto secret = secrets_.open(integration.sealedSecret);
+  if (!secret) return finishFailed(secret.error().message, false);
+  auto config = provider->validateConfig(
+      ProviderConfig{integration.cloudId, integration.clientId, integration.tenantId, std::move(*secret)},
+      ValidationContext{settings_.fetch.allowInsecureUrls});
+  if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
+
+  SerialMatcher matcher(store_.allDeviceStates());
+  FetchContext fetch = settings_.fetch;
+  fetch.cancelled = &cancelled;
+  auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>&& page) {
+    for (auto& host : page) matcher.offer(std::move(host));
+  });
+  record.providerHostCount = static_cast<std::int64_t>(matcher.providerHostCount());
+  record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
+  if (!fetched) {
+    if (fetched.error().kind == FetchErrorKind::kCancelled) return finishFailed("cancelled: postured is shutting down", false);
+    return finishFailed(fetched.error().message, fetched.error().kind == FetchErrorKind::kAuthentication);
+  }
+
+  // Every page arrived: diff against the latest committed state and write once.
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  auto current = (*tx)->integration(integrationId);
+  if (!current) return tl::unexpected(current.error());
+  if (!*current) return fail(ErrorKind::kNotFound, "integration \"" + integrationId + "\" was removed during the run");
+  if ((*current)->configUpdated != integration.configUpdated) {
+    tx->reset();  // results from the old configuration are not applied; the update's own run follows
+    return finishFailed("the configuration changed during the run; its results were discarded", false);
+  }
+  const auto now = clock_.now();
+  core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
+  context.comment = "sync run " + runId;
+  const auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider->attributeNamespace(),
+                                            matcher.matches(), now);
+  auto written = applyDiffs(**tx, diffs, context);
+  if (!written) return tl::unexpected(written.error());
+
+  record.finishedAt = now;
+  record.outcome = "success";
+  record.attributesChanged = static_cast<std::int64_t>(*written);
+  record.durationMs = millisBetween(started, now);
+  core::IntegrationStatus status;
+  status.lastSync = now;
+  status.lastSuccess = now;
+  status.providerHostCount = record.providerHostCount;
+  status.matchedCount = record.matchedCount;
+  status.possibleMatchedCount = static_cast<std::int64_t>(matcher.possibleMatchedCount());
+  status.duplicateSerials = static_cast<std::int64_t>(matcher.duplicateSerials());
+  status.durationMs = record.durationMs;
+  (*current)->status = status;  // a success clears the error and any pause
+  if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
+  if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
+  if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  return record;
+}
+
+core::Result<std::size_t> SyncEngine::expireStale() {
+  const auto now = clock_.now();
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  auto integrations = (*tx)->integrations();
+  if (!integrations) return tl::unexpected(integrations.error());
+  std::size_t changed = 0;
+  for (const auto& integration : *integrations) {
+    const Provider* provider = providers_.find(integration.provider);
+    if (!provider || !integration.status) continue;
+    const auto last = integration.status->lastSuccess.value_or(integration.created);
+    if (now - last < settings_.staleAfter) continue;
+    auto removed = removeProviderAttributes(
+        **tx, *provider, integration,
+        "stale: no successful sync since " + core::formatRfc3339(last) + "; attributes removed so postures fail closed");
+    if (!removed) return tl::unexpected(removed.error());
+    changed += *removed;
+  }
+  if (changed == 0) return 0;
+  if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  return changed;
+}
+
+}  // namespace postured::integrations

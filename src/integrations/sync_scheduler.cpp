@@ -1,0 +1,154 @@
+#include "integrations/sync_scheduler.h"
+
+#include "core/random.h"
+
+namespace postured::integrations {
+
+using core::ErrorKind;
+using core::fail;
+
+namespace {
+constexpr auto kTick = std::chrono::seconds(1);
+constexpr auto kStaleSweepEvery = std::chrono::seconds(60);
+std::string newRunId() { return "r" + core::randomAlphanumeric(16); }
+}  // namespace
+
+SyncScheduler::SyncScheduler(SyncEngine& engine, store::CachedStore& store, const core::Clock& clock)
+    : engine_(engine), store_(store), clock_(clock) {}
+
+SyncScheduler::~SyncScheduler() { stop(); }
+
+void SyncScheduler::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void SyncScheduler::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    for (auto& [id, slot] : slots_)
+      if (slot.running) slot.running->cancelled = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mutex_);
+  for (auto& [id, slot] : slots_)
+    if (slot.running && slot.running->thread.joinable()) slot.running->thread.join();
+  slots_.clear();
+}
+
+core::Timestamp SyncScheduler::jittered(core::Timestamp from) {
+  const auto interval = engine_.settings().interval;
+  std::uniform_real_distribution<double> jitter(0.9, 1.1);
+  return from + std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(interval.count()) * jitter(random_)));
+}
+
+core::Result<std::string> SyncScheduler::request(const std::string& integrationId, const std::string& trigger) {
+  std::lock_guard lock(mutex_);
+  auto& slot = slots_[integrationId];
+  if (slot.running && !slot.running->done)
+    return fail(ErrorKind::kConflict, "a sync of this integration is already running: run " + slot.running->runId,
+                slot.running->runId);
+  if (slot.pendingTrigger) return slot.pendingRunId;  // already asked for; the same run will serve
+  slot.pendingTrigger = trigger;
+  slot.pendingRunId = newRunId();
+  wake_.notify_all();
+  return slot.pendingRunId;
+}
+
+void SyncScheduler::cancelAndWait(const std::string& integrationId) {
+  std::unique_ptr<Running> running;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = slots_.find(integrationId);
+    if (it == slots_.end()) return;
+    running = std::move(it->second.running);
+    slots_.erase(it);
+  }
+  if (!running) return;
+  running->cancelled = true;
+  if (running->thread.joinable()) running->thread.join();
+}
+
+std::optional<core::Timestamp> SyncScheduler::nextSync(const std::string& integrationId) const {
+  std::lock_guard lock(mutex_);
+  auto it = slots_.find(integrationId);
+  if (it == slots_.end() || (it->second.running && !it->second.running->done)) return std::nullopt;
+  if (it->second.pendingTrigger) return clock_.now();
+  return it->second.nextDue;
+}
+
+std::optional<std::string> SyncScheduler::runningRun(const std::string& integrationId) const {
+  std::lock_guard lock(mutex_);
+  auto it = slots_.find(integrationId);
+  if (it == slots_.end() || !it->second.running || it->second.running->done) return std::nullopt;
+  return it->second.running->runId;
+}
+
+void SyncScheduler::startRun(const std::string& integrationId, Slot& slot, const std::string& trigger,
+                             std::string runId) {
+  slot.running = std::make_unique<Running>();
+  slot.running->runId = std::move(runId);
+  Running* running = slot.running.get();
+  running->thread = std::thread([this, integrationId, trigger, running] {
+    engine_.run(integrationId, running->runId, trigger, running->cancelled);
+    running->done = true;
+    wake_.notify_all();
+  });
+}
+
+void SyncScheduler::reapFinished() {
+  for (auto& [id, slot] : slots_) {
+    if (!slot.running || !slot.running->done) continue;
+    slot.running->thread.join();
+    slot.running.reset();
+    slot.nextDue = jittered(clock_.now());
+  }
+}
+
+void SyncScheduler::loop() {
+  auto lastStaleSweep = std::chrono::steady_clock::now() - kStaleSweepEvery;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    reapFinished();
+    // Pick up integrations created or removed through other paths, with their schedule.
+    lock.unlock();
+    auto integrations = [&]() -> std::vector<core::Integration> {
+      auto tx = store_.read();
+      if (!tx) return {};
+      auto list = (*tx)->integrations();
+      return list ? std::move(*list) : std::vector<core::Integration>{};
+    }();
+    if (std::chrono::steady_clock::now() - lastStaleSweep >= kStaleSweepEvery) {
+      engine_.expireStale();
+      lastStaleSweep = std::chrono::steady_clock::now();
+    }
+    lock.lock();
+    if (stopping_) break;
+
+    const auto now = clock_.now();
+    for (const auto& integration : integrations) {
+      auto& slot = slots_[integration.id];
+      if (slot.running) continue;
+      if (!slot.nextDue) {
+        // First sight: due one interval after the last attempt, or now.
+        const auto& status = integration.status;
+        slot.nextDue = status && status->lastSync ? jittered(*status->lastSync) : now;
+      }
+      if (slot.pendingTrigger) {
+        const auto trigger = *slot.pendingTrigger;
+        slot.pendingTrigger.reset();
+        startRun(integration.id, slot, trigger, std::move(slot.pendingRunId));
+        continue;
+      }
+      const bool paused = integration.status && integration.status->pausedUntil && *integration.status->pausedUntil > now;
+      if (!paused && *slot.nextDue <= now) startRun(integration.id, slot, "schedule", newRunId());
+    }
+    wake_.wait_for(lock, kTick);
+  }
+}
+
+}  // namespace postured::integrations
