@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "integrations/integration_service.h"
 #include "store/cached_store.h"
 
 namespace postured::api {
@@ -16,6 +17,7 @@ struct ApiContext {
   const core::Clock& clock;
   core::Metrics& metrics;
   Authenticator& auth;
+  integrations::IntegrationService& integrations;
   std::string tailnet;  // e.g. "example.com"; paths accept it or "-"
 };
 

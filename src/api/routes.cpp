@@ -24,6 +24,7 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   registerDeviceRoutes(router, ctx);
   registerAttributeRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
+  registerIntegrationRoutes(router, ctx);
 }
 
 }  // namespace postured::api

@@ -49,6 +49,7 @@ int runMain(int argc, char** argv) {
   addAttributeCommands(app, sink);
   addKeyCommands(app, sink);
   addAuditCommand(app, sink);
+  addIntegrationCommands(app, sink);
 
   try {
     app.parse(argc, argv);

@@ -20,5 +20,6 @@ void addDeviceCommands(CLI::App& app, CommandSink sink);
 void addAttributeCommands(CLI::App& app, CommandSink sink);
 void addKeyCommands(CLI::App& app, CommandSink sink);
 void addAuditCommand(CLI::App& app, CommandSink sink);
+void addIntegrationCommands(CLI::App& app, CommandSink sink);
 
 }  // namespace postured::app

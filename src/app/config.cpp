@@ -37,6 +37,11 @@ const std::vector<ConfigKey>& serveConfigKeys() {
       {"read_timeout", "time allowed to receive one request", "30s"},
       {"idle_timeout", "time an idle keep-alive connection stays open", "60s"},
       {"attribute_sweep_interval", "how often expired attributes are removed", "30s"},
+      {"sync_interval", "how often each posture integration syncs (at least 1m; +-10% jitter)", "15m"},
+      {"stale_after", "integration attributes are removed after this long without a successful sync", "24h"},
+      {"allow_insecure_provider_urls", "accept http:// provider URLs on loopback (tests, emulator, demo)", "false"},
+      {"provider_retries", "retries of a provider request that failed transiently", "4"},
+      {"provider_retry_delay", "first retry delay, doubled each time, with jitter", "1s"},
   };
   return kKeys;
 }
@@ -61,6 +66,11 @@ core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std:
     if (!d || d->count() <= 0) return bad("must be a duration such as 30s, 5m or 1h");
     out = *d;
     return {};
+  };
+  const auto boolean = [&]() -> std::optional<bool> {
+    if (value == "true" || value == "1") return true;
+    if (value == "false" || value == "0") return false;
+    return std::nullopt;
   };
   const auto integer = [&](long long lo, long long hi) -> std::optional<long long> {
     char* end = nullptr;
@@ -88,9 +98,24 @@ core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std:
       return bad("must be one of trace, debug, info, warn, error");
     c.logLevel = value;
   } else if (key == "access_log") {
-    if (value == "true" || value == "1") c.accessLog = true;
-    else if (value == "false" || value == "0") c.accessLog = false;
-    else return bad("must be true or false");
+    auto b = boolean();
+    if (!b) return bad("must be true or false");
+    c.accessLog = *b;
+  } else if (key == "allow_insecure_provider_urls") {
+    auto b = boolean();
+    if (!b) return bad("must be true or false");
+    c.allowInsecureProviderUrls = *b;
+  } else if (key == "sync_interval") {
+    if (auto ok = duration(c.syncInterval); !ok) return ok;
+    if (c.syncInterval < std::chrono::minutes(1)) return bad("must be at least 1m");
+  } else if (key == "stale_after") {
+    return duration(c.staleAfter);
+  } else if (key == "provider_retries") {
+    auto n = integer(0, 20);
+    if (!n) return bad("must be a whole number from 0 to 20");
+    c.providerRetries = static_cast<int>(*n);
+  } else if (key == "provider_retry_delay") {
+    return duration(c.providerRetryDelay);
   } else if (key == "threads") {
     auto n = integer(0, 256);
     if (!n) return bad("must be a whole number from 0 to 256");

@@ -26,6 +26,12 @@ struct ServeConfig {
   std::chrono::milliseconds readTimeout{30'000};
   std::chrono::milliseconds idleTimeout{60'000};
   std::chrono::milliseconds attributeSweepInterval{30'000};
+  // Posture integrations.
+  std::chrono::milliseconds syncInterval{15 * 60'000};
+  std::chrono::milliseconds staleAfter{24 * 3'600'000};
+  bool allowInsecureProviderUrls = false;
+  int providerRetries = 4;
+  std::chrono::milliseconds providerRetryDelay{1'000};
 };
 
 // One configuration key, for flags, help and the README.

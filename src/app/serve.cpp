@@ -11,6 +11,10 @@
 #include "api/routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
+#include "integrations/integration_service.h"
+#include "integrations/registry.h"
+#include "integrations/sync_engine.h"
+#include "integrations/sync_scheduler.h"
 #include "core/secret_box.h"
 #include "http/server.h"
 #include "store/cached_store.h"
@@ -104,8 +108,20 @@ static int serveUntilStopped(const ServeConfig& config) {
               << config.dataDir << "/admin.key (mode 0600):\n\n    " << *adminKey << "\n\n"
               << std::flush;
 
+  integrations::ProviderRegistry providers;
+  integrations::registerBuiltinProviders(providers);
+  integrations::SyncSettings sync;
+  sync.interval = config.syncInterval;
+  sync.staleAfter = config.staleAfter;
+  sync.fetch.allowInsecureUrls = config.allowInsecureProviderUrls;
+  sync.fetch.maxRetries = config.providerRetries;
+  sync.fetch.retryBaseDelay = config.providerRetryDelay;
+  integrations::SyncEngine engine(**store, providers, *secrets, clock, sync);
+  integrations::SyncScheduler scheduler(engine, **store, clock);
+  integrations::IntegrationService integrationService(**store, engine, scheduler, *secrets, clock);
+
   api::Authenticator auth(**store, clock);
-  api::ApiContext context{**store, clock, metrics, auth, config.tailnet};
+  api::ApiContext context{**store, clock, metrics, auth, integrationService, config.tailnet};
   http::Router router;
   router.setDefaultMaxBodyBytes(config.maxBodyBytes);
   api::registerRoutes(router, context);
@@ -148,10 +164,12 @@ static int serveUntilStopped(const ServeConfig& config) {
         logEvent("info", "expired attributes removed", {{"count", *removed}});
       }
     });
+    scheduler.start();
     logEvent("info", "listening",
              {{"address", server.boundAddress()}, {"tailnet", config.tailnet}, {"data_dir", config.dataDir},
               {"version", POSTURED_VERSION}});
     server.run();
+    scheduler.stop();  // cancels syncs in flight: they write nothing but their failed run record
   }
   stopped = true;
   signalThread.join();

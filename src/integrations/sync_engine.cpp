@@ -1,5 +1,7 @@
 #include "integrations/sync_engine.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "core/change_context.h"
@@ -178,8 +180,25 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   return record;
 }
 
+namespace {
+// An integration's data is stale once its last success (or its creation) is older than staleAfter.
+bool isStale(const core::Integration& i, core::Timestamp now, std::chrono::milliseconds staleAfter) {
+  return i.status && now - i.status->lastSuccess.value_or(i.created) >= staleAfter;
+}
+}  // namespace
+
 core::Result<std::size_t> SyncEngine::expireStale() {
   const auto now = clock_.now();
+  {
+    // Most of the time nothing is stale: find out without taking the writer.
+    auto read = store_.read();
+    if (!read) return tl::unexpected(read.error());
+    auto integrations = (*read)->integrations();
+    if (!integrations) return tl::unexpected(integrations.error());
+    if (std::none_of(integrations->begin(), integrations->end(),
+                     [&](const auto& i) { return isStale(i, now, settings_.staleAfter); }))
+      return 0;
+  }
   auto tx = store_.write();
   if (!tx) return tl::unexpected(tx.error());
   auto integrations = (*tx)->integrations();
@@ -187,9 +206,8 @@ core::Result<std::size_t> SyncEngine::expireStale() {
   std::size_t changed = 0;
   for (const auto& integration : *integrations) {
     const Provider* provider = providers_.find(integration.provider);
-    if (!provider || !integration.status) continue;
+    if (!provider || !isStale(integration, now, settings_.staleAfter)) continue;
     const auto last = integration.status->lastSuccess.value_or(integration.created);
-    if (now - last < settings_.staleAfter) continue;
     auto removed = removeProviderAttributes(
         **tx, *provider, integration,
         "stale: no successful sync since " + core::formatRfc3339(last) + "; attributes removed so postures fail closed");

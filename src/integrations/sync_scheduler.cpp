@@ -9,7 +9,6 @@ using core::fail;
 
 namespace {
 constexpr auto kTick = std::chrono::seconds(1);
-constexpr auto kStaleSweepEvery = std::chrono::seconds(60);
 std::string newRunId() { return "r" + core::randomAlphanumeric(16); }
 }  // namespace
 
@@ -49,7 +48,9 @@ core::Timestamp SyncScheduler::jittered(core::Timestamp from) {
 core::Result<std::string> SyncScheduler::request(const std::string& integrationId, const std::string& trigger) {
   std::lock_guard lock(mutex_);
   auto& slot = slots_[integrationId];
-  if (slot.running && !slot.running->done)
+  // A configuration change queues behind a run in progress (whose results are
+  // discarded); only an operator's manual request is told to wait.
+  if (slot.running && !slot.running->done && trigger == "manual")
     return fail(ErrorKind::kConflict, "a sync of this integration is already running: run " + slot.running->runId,
                 slot.running->runId);
   if (slot.pendingTrigger) return slot.pendingRunId;  // already asked for; the same run will serve
@@ -110,7 +111,6 @@ void SyncScheduler::reapFinished() {
 }
 
 void SyncScheduler::loop() {
-  auto lastStaleSweep = std::chrono::steady_clock::now() - kStaleSweepEvery;
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     reapFinished();
@@ -122,10 +122,7 @@ void SyncScheduler::loop() {
       auto list = (*tx)->integrations();
       return list ? std::move(*list) : std::vector<core::Integration>{};
     }();
-    if (std::chrono::steady_clock::now() - lastStaleSweep >= kStaleSweepEvery) {
-      engine_.expireStale();
-      lastStaleSweep = std::chrono::steady_clock::now();
-    }
+    engine_.expireStale();
     lock.lock();
     if (stopping_) break;
 

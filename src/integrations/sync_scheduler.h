@@ -4,7 +4,8 @@
 // authentication failure (a configuration change or a manual request lifts
 // the pause); never two runs of one integration at once. stop() cancels runs
 // in flight (they write nothing but their failed run record) and joins them.
-// Also runs the stale-data sweep about once a minute. Thread-safe.
+// Also runs the stale-data check every tick (a read unless something is stale).
+// Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,8 @@ class SyncScheduler {
   void stop();
 
   // Asks for a run as soon as possible ("create", "update", "manual"). Returns
-  // the new run's id, or kConflict naming the run in progress.
+  // the new run's id; a manual request while a run is in progress is
+  // kConflict naming it, other triggers queue behind it.
   core::Result<std::string> request(const std::string& integrationId, const std::string& trigger);
   // Cancels the integration's run in progress, if any, and waits for it to end.
   void cancelAndWait(const std::string& integrationId);
