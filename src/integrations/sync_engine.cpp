@@ -187,6 +187,27 @@ bool isStale(const core::Integration& i, core::Timestamp now, std::chrono::milli
 }
 }  // namespace
 
+core::Result<std::size_t> SyncEngine::markInterruptedRuns() {
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  auto integrations = (*tx)->integrations();
+  if (!integrations) return tl::unexpected(integrations.error());
+  std::size_t marked = 0;
+  for (const auto& integration : *integrations) {
+    auto runs = (*tx)->integrationRuns(integration.id, store::kRunsKept);
+    if (!runs) return tl::unexpected(runs.error());
+    for (auto& run : *runs) {
+      if (run.outcome != "running") continue;
+      run.outcome = "failed";
+      run.error = "interrupted: postured stopped during the run; nothing of it was applied";
+      if (auto ok = (*tx)->updateRun(run); !ok) return tl::unexpected(ok.error());
+      ++marked;
+    }
+  }
+  if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  return marked;
+}
+
 core::Result<std::size_t> SyncEngine::expireStale() {
   const auto now = clock_.now();
   {

@@ -44,6 +44,10 @@ class SyncEngine {
   core::Result<core::IntegrationRun> run(const std::string& integrationId, const std::string& runId,
                                          const std::string& trigger, const std::atomic<bool>& cancelled);
 
+  // Records runs left "running" by a postured that stopped without finishing
+  // them (a crash, SIGKILL) as failed. Called once at start.
+  core::Result<std::size_t> markInterruptedRuns();
+
   // Removes the attributes of integrations whose last success is older than
   // staleAfter. Returns the number of devices changed.
   core::Result<std::size_t> expireStale();

@@ -18,6 +18,7 @@ SyncScheduler::SyncScheduler(SyncEngine& engine, store::CachedStore& store, cons
 SyncScheduler::~SyncScheduler() { stop(); }
 
 void SyncScheduler::start() {
+  engine_.markInterruptedRuns();  // before any run of ours can be "running"
   std::lock_guard lock(mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;

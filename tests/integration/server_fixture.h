@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,15 @@ class ServerTest : public ::testing::Test {
   }
 
   ServerProcess& server() { return *server_; }
+
+  // Stops the server (SIGTERM unless told otherwise, if it still runs) and
+  // starts a new one on the same data dir.
+  void restartServer(std::vector<std::string> args = {}, int signal = SIGTERM) {
+    previous_.push_back(std::move(server_));  // it owns the data dir: keep it alive
+    if (previous_.back()->running()) previous_.back()->stop(signal);
+    server_ = std::make_unique<ServerProcess>(previous_.back()->dataDir(), std::move(args));
+    ASSERT_TRUE(server_->start()) << server_->stderrText();
+  }
 
   // Sends a request with the admin key and parses the JSON answer.
   Json call(const std::string& method, const std::string& path, const Json& body, int expectStatus) {
@@ -51,6 +61,7 @@ class ServerTest : public ::testing::Test {
     return res["key"].get<std::string>();
   }
 
+  std::vector<std::unique_ptr<ServerProcess>> previous_;  // declared first: destroyed after server_
   std::unique_ptr<ServerProcess> server_;
 };
 

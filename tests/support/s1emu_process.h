@@ -1,0 +1,42 @@
+// The SentinelOne emulator (tools/s1emu) as a real child process on an
+// ephemeral loopback port, with helpers for its control endpoints.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "http/client.h"
+#include "support/temp_dir.h"
+
+namespace postured::testing {
+
+class EmulatorProcess {
+ public:
+  explicit EmulatorProcess(std::vector<std::string> args);
+  ~EmulatorProcess();
+
+  bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
+  void stop();
+
+  const std::string& baseUrl() const { return baseUrl_; }  // "http://127.0.0.1:PORT"
+  std::string dir() const { return dir_.path().string(); }
+  std::string logText() const;
+
+  // POST /_emu/faults with `faults`; DELETE /_emu/faults when null.
+  void setFaults(const nlohmann::json& faults);
+  nlohmann::json control(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr);
+
+ private:
+  TempDir dir_;
+  std::vector<std::string> args_;
+  pid_t pid_ = -1;
+  std::string baseUrl_;
+  http::HttpClient client_;
+};
+
+}  // namespace postured::testing
