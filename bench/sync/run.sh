@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Sync benchmark: s1emu with N agents (default 100,000) and postured with the
+# matching devices. Prints the first full sync's wall time, a no-op re-sync's
+# wall time and rows written, postured's peak RSS, and the time curl alone
+# takes to fetch the same pages (the limit), with the ratios.
+# Usage: bench/sync/run.sh [agents]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+agents=${1:-100000}
+token=bench-token
+
+"$root/scripts/bootstrap-debian.sh"
+cmake --preset release -S "$root" >/dev/null
+cmake --build "$root/build/release" -- -j"$(nproc)" >/dev/null
+bin="$root/build/release/src/postured"
+emu="$root/build/release/tools/s1emu/s1emu"
+
+work=$(mktemp -d)
+cleanup() {
+  for pid in ${server_pid:-} ${emu_pid:-}; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+wait_listening() { for _ in $(seq 300); do grep -q '"listening"' "$1" 2>/dev/null && return; sleep 0.1; done; echo "no start: $1" >&2; cat "$1" >&2; exit 1; }
+address_of() { grep -o '"address":"[^"]*"' "$1" | head -1 | cut -d'"' -f4; }
+
+"$emu" --listen 127.0.0.1:0 --token "$token" --generate "$agents" --seed 1 --devices-out "$work/devices.json" \
+  2>"$work/s1emu.log" &
+emu_pid=$!
+wait_listening "$work/s1emu.log"
+emu_url="http://$(address_of "$work/s1emu.log")"
+
+"$bin" serve --listen 127.0.0.1:0 --data-dir "$work/data" --allow-insecure-provider-urls true --access-log false \
+  2>"$work/postured.log" &
+server_pid=$!
+wait_listening "$work/postured.log"
+base="http://$(address_of "$work/postured.log")"
+key=$(cat "$work/data/admin.key")
+auth=(-H "Authorization: Bearer $key" -H 'Content-Type: application/json')
+
+# Import the devices, 50,000 per request (the import's limit).
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+devices = json.load(open(f"{work}/devices.json"))["devices"]
+for n, start in enumerate(range(0, len(devices), 50000)):
+    json.dump({"devices": devices[start:start + 50000]}, open(f"{work}/import-{n}.json", "w"))
+PY
+device_count=0
+for f in "$work"/import-*.json; do
+  curl -sf -o /dev/null "${auth[@]}" --data-binary @"$f" "$base/api/v2/tailnet/-/devices"
+done
+device_count=$(python3 -c "import json; print(len(json.load(open('$work/devices.json'))['devices']))")
+
+# The limit: curl alone fetching every page, following the cursor.
+fetch_start=$(date +%s.%N)
+cursor=""
+pages=0
+while :; do
+  url="$emu_url/web/api/v2.1/agents?limit=1000&isDecommissioned=false"
+  [ -n "$cursor" ] && url="$url&cursor=$cursor"
+  curl -sf -H "Authorization: ApiToken $token" -o "$work/page.json" "$url"
+  pages=$((pages + 1))
+  cursor=$(grep -o '"nextCursor":"[^"]*"' "$work/page.json" | cut -d'"' -f4 || true)
+  [ -z "$cursor" ] && break
+done
+fetch_seconds=$(echo "$(date +%s.%N) - $fetch_start" | bc -l)
+
+wait_run() {  # integration id, run id -> prints the finished run's JSON
+  for _ in $(seq 6000); do
+    run=$(curl -sf "${auth[@]}" "$base/api/v2/posture/integrations/$1/runs" |
+      python3 -c "import json,sys; r=[x for x in json.load(sys.stdin)['runs'] if x['id']=='$2' and x['outcome']!='running']; print(json.dumps(r[0]) if r else '')")
+    [ -n "$run" ] && { echo "$run"; return; }
+    sleep 0.1
+  done
+  echo "run $2 did not finish" >&2; exit 1
+}
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+
+created=$(curl -sf "${auth[@]}" -d "{\"provider\":\"sentinelone\",\"cloudId\":\"$emu_url\",\"clientSecret\":\"$token\"}" \
+  "$base/api/v2/tailnet/-/posture/integrations")
+integration=$(field "$created" id)
+sleep 0.5
+first_id=$(curl -sf "${auth[@]}" "$base/api/v2/posture/integrations/$integration/runs" | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][-1]['id'])")
+first=$(wait_run "$integration" "$first_id")
+again_id=$(field "$(curl -sf "${auth[@]}" -X POST "$base/api/v2/posture/integrations/$integration/sync")" runId)
+again=$(wait_run "$integration" "$again_id")
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
+
+full_ms=$(field "$first" durationMs)
+noop_ms=$(field "$again" durationMs)
+fetch_ms=$(echo "$fetch_seconds * 1000" | bc -l)
+echo "sync benchmark ($(nproc) cores, $agents agents in $pages pages, $device_count devices)"
+printf '  curl alone fetching every page:        %8.0f ms\n' "$fetch_ms"
+printf '  first full sync:                       %8d ms  (%.2fx fetch; outcome %s, matched %s, rows written %s)\n' \
+  "$full_ms" "$(echo "$full_ms / $fetch_ms" | bc -l)" "$(field "$first" outcome)" "$(field "$first" matchedCount)" \
+  "$(field "$first" attributesChanged)"
+printf '  no-op re-sync:                         %8d ms  (%.2fx fetch; rows written %s)\n' \
+  "$noop_ms" "$(echo "$noop_ms / $fetch_ms" | bc -l)" "$(field "$again" attributesChanged)"
+printf '  postured peak RSS:                     %8d MiB\n' "$((rss_kb / 1024))"
