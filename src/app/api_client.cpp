@@ -29,7 +29,9 @@ core::Result<ApiClient> ApiClient::connect(const ClientSettings& settings) {
   std::string key;
   if (keyFile.empty()) {
     if (const char* env = std::getenv("POSTURED_API_KEY"); env && *env) key = trimmed(env);
-    else if (std::filesystem::exists("var/admin.key")) keyFile = "var/admin.key";
+    else
+      for (const char* candidate : {"var/admin.key", "var/demo/data/admin.key"})  // ./run.sh's server, or its demo
+        if (keyFile.empty() && std::filesystem::exists(candidate)) keyFile = candidate;
   }
   if (!keyFile.empty()) {
     std::ifstream in(keyFile);

@@ -19,8 +19,9 @@ struct ClientSettings {
 
 class ApiClient {
  public:
-  // Resolves the key: --api-key-file, else POSTURED_API_KEY, else ./var/admin.key
-  // when it exists. kInvalidArgument when none can be found.
+  // Resolves the key: --api-key-file, else POSTURED_API_KEY, else
+  // ./var/admin.key or the demo's ./var/demo/data/admin.key when one exists.
+  // kInvalidArgument when none can be found.
   static core::Result<ApiClient> connect(const ClientSettings& settings);
 
   // Sends a request; a non-2xx answer becomes an error carrying the server's message.

@@ -7,6 +7,7 @@
 
 #include "app/client_commands.h"
 #include "app/config.h"
+#include "app/demo.h"
 #include "app/serve.h"
 
 namespace postured::app {
@@ -33,6 +34,14 @@ int runMain(int argc, char** argv) {
   }
 
   auto* version = app.add_subcommand("version", "Print the version");
+
+  auto* demo = app.add_subcommand("demo", "Run postured with a SentinelOne emulator and a generated fleet");
+  DemoOptions demoOptions;
+  demo->add_option("--listen", demoOptions.listen, "address of the demo's API (default 127.0.0.1:8080)");
+  demo->add_option("--data-dir", demoOptions.dataDir, "demo directory, wiped at start (default ./var/demo)");
+  demo->add_option("--agents", demoOptions.agents, "size of the generated SentinelOne fleet (default 200)")
+      ->check(CLI::Range(1, 200000));
+  demo->add_option("--s1emu", demoOptions.s1emu, "path of the s1emu emulator (default: next to postured)");
 
   // Client commands share connection settings.
   ClientSettings settings;
@@ -62,6 +71,7 @@ int runMain(int argc, char** argv) {
     std::cout << "postured " << POSTURED_VERSION << "\n";
     return 0;
   }
+  if (demo->parsed()) return runDemo(demoOptions);
   if (serve->parsed()) {
     auto config = loadServeConfig(configFile.empty() ? std::nullopt : std::optional(configFile), flagValues,
                                   processEnvironment());
