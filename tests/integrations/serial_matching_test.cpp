@@ -1,0 +1,127 @@
+// Matching provider hosts to devices by serial (DESIGN §6).
+#include "integrations/serial_matching.h"
+
+#include <gtest/gtest.h>
+
+#include "integrations/attribute_diff.h"
+
+namespace postured::integrations {
+namespace {
+
+std::shared_ptr<const store::DeviceState> device(const std::string& id, std::vector<std::string> serials,
+                                                 std::vector<core::DeviceAttribute> attributes = {}) {
+  auto state = std::make_shared<store::DeviceState>();
+  state->device.id = id;
+  state->device.hostname = id;
+  state->device.serialNumbers = std::move(serials);
+  state->device.postureIdentityDisabled = state->device.serialNumbers.empty();
+  state->attributes = std::move(attributes);
+  return state;
+}
+
+ProviderHost host(const std::string& id, std::vector<std::string> serials, std::int64_t lastActiveMs = 0,
+                  bool matchable = true) {
+  ProviderHost h;
+  h.providerId = id;
+  h.serialNumbers = std::move(serials);
+  if (lastActiveMs) h.lastActive = core::fromUnixMillis(lastActiveMs);
+  h.matchable = matchable;
+  h.attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-" + id))},
+                  {"sentinelOne:infected", core::AttributeValue(false)}};
+  return h;
+}
+
+TEST(NormaliseSerial, TrimsUppercasesAndDropsPlaceholders) {
+  EXPECT_EQ(normaliseSerial("  c02xl0ghjgh5\t"), "C02XL0GHJGH5");
+  for (const char* placeholder : {"To be filled by O.E.M.", "Default string", "System Serial Number", "Not Specified",
+                                  "None", "N/A", "0", "0123456789", "000000000", "FFFFFFFF", "ffff", "  "})
+    EXPECT_EQ(normaliseSerial(placeholder), "") << placeholder;
+  EXPECT_EQ(normaliseSerial("F0F0"), "F0F0");
+}
+
+TEST(SerialMatcher, MatchesCaseInsensitivelyAndCounts) {
+  SerialMatcher m({device("d1", {"SN-1"}), device("d2", {"sn-2", "SN-2"}), device("d3", {}),
+                   device("d4", {"To be filled by O.E.M."})});
+  EXPECT_EQ(m.possibleMatchedCount(), 2u);
+  m.offer(host("a1", {" sn-1 "}));
+  m.offer(host("a2", {"SN-2"}));
+  m.offer(host("a9", {"SN-9"}));
+  m.offer(host("a0", {}));
+  EXPECT_EQ(m.providerHostCount(), 4u);
+  ASSERT_EQ(m.matches().size(), 2u);
+  EXPECT_EQ(m.matches().at("d1").providerId, "a1");
+  EXPECT_EQ(m.matches().at("d2").providerId, "a2");
+  EXPECT_EQ(m.duplicateSerials(), 0u) << "a serial listed twice by one device is not a duplicate";
+}
+
+TEST(SerialMatcher, NewestAgentWinsOnReinstalls) {
+  SerialMatcher m({device("d1", {"SN-1"})});
+  m.offer(host("old", {"SN-1"}, 1000));
+  m.offer(host("new", {"SN-1"}, 3000));
+  m.offer(host("older", {"SN-1"}, 2000));
+  m.offer(host("unknown", {"SN-1"}));  // no last-active time loses
+  EXPECT_EQ(m.matches().at("d1").providerId, "new");
+  EXPECT_EQ(m.matches().at("d1").attributes[0].second.asString(), "v-new");
+}
+
+TEST(SerialMatcher, SharedSerialsMatchNoneAndDecommissionedAgentsNothing) {
+  SerialMatcher m({device("d1", {"SN-X"}), device("d2", {"sn-x"}), device("d3", {"SN-3"})});
+  EXPECT_EQ(m.duplicateSerials(), 1u);
+  m.offer(host("a1", {"SN-X"}));
+  m.offer(host("a3", {"SN-3"}, 5, /*matchable=*/false));
+  EXPECT_TRUE(m.matches().empty());
+  EXPECT_EQ(m.providerHostCount(), 1u) << "decommissioned agents are not counted as provider hosts";
+}
+
+TEST(SerialMatcher, DevicesWithIdentityDisabledTakeNoPart) {
+  auto state = std::make_shared<store::DeviceState>();
+  state->device.id = "d1";
+  state->device.serialNumbers = {"SN-1"};
+  state->device.postureIdentityDisabled = true;
+  SerialMatcher m({state});
+  m.offer(host("a1", {"SN-1"}));
+  EXPECT_TRUE(m.matches().empty());
+  EXPECT_EQ(m.possibleMatchedCount(), 0u);
+}
+
+core::DeviceAttribute held(const std::string& key, core::AttributeValue v) {
+  return core::DeviceAttribute{key, std::move(v), std::nullopt, core::fromUnixMillis(1)};
+}
+
+TEST(AttributeDiff, WritesOnlyWhatChangedAndRemovesUnmatched) {
+  const auto now = core::fromUnixMillis(100);
+  std::vector<std::shared_ptr<const store::DeviceState>> devices = {
+      device("same", {"S1"},
+             {held("sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))),
+              held("sentinelOne:infected", core::AttributeValue(false)),
+              held("custom:tier", core::AttributeValue(std::string("gold")))}),
+      device("changed", {"S2"}, {held("sentinelOne:infected", core::AttributeValue(true))}),
+      device("gone", {"S3"}, {held("sentinelOne:infected", core::AttributeValue(false)),
+                              held("custom:keep", core::AttributeValue(1.0))}),
+      device("never", {"S4"}),
+  };
+  std::unordered_map<std::string, MatchedHost> desired;
+  desired["same"].attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))},
+                                {"sentinelOne:infected", core::AttributeValue(false)}};
+  desired["changed"].attributes = {{"sentinelOne:infected", core::AttributeValue(false)},
+                                   {"sentinelOne:agentVersion", core::AttributeValue(std::string("v-b"))}};
+  const auto diffs = diffProviderAttributes(devices, "sentinelOne", desired, now);
+  ASSERT_EQ(diffs.size(), 2u);
+  EXPECT_EQ(diffs[0].device.id, "changed");
+  EXPECT_EQ(diffs[0].puts.size(), 2u);
+  EXPECT_TRUE(diffs[0].removals.empty());
+  EXPECT_EQ(diffs[1].device.id, "gone");
+  EXPECT_EQ(diffs[1].removals, std::vector<std::string>{"sentinelOne:infected"}) << "custom: keys are not touched";
+  ASSERT_EQ(diffs[1].before.size(), 1u);
+  EXPECT_FALSE(diffs[1].after[0].second.has_value());
+}
+
+TEST(AttributeDiff, NamespaceBoundaries) {
+  EXPECT_TRUE(inNamespace("sentinelOne:infected", "sentinelOne"));
+  EXPECT_FALSE(inNamespace("sentinelOneX:infected", "sentinelOne"));
+  EXPECT_FALSE(inNamespace("sentinelOne", "sentinelOne"));
+  EXPECT_FALSE(inNamespace("custom:sentinelOne", "sentinelOne"));
+}
+
+}  // namespace
+}  // namespace postured::integrations
