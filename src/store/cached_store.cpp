@@ -24,7 +24,7 @@ class CachedStore::RecordingTx final : public WriteTx {
   RecordingTx(CachedStore& owner, std::unique_ptr<WriteTx> inner) : owner_(owner), inner_(std::move(inner)) {}
   ~RecordingTx() override {
     inner_.reset();  // rolls back unless committed
-    owner_.releaseWriter();
+    releaseWriterOnce();
   }
 
   Result<std::optional<core::Device>> device(std::string_view id) override { return inner_->device(id); }
@@ -86,10 +86,19 @@ class CachedStore::RecordingTx final : public WriteTx {
     auto ok = inner_->commit();
     if (ok) owner_.apply(changes_);
     changes_.clear();
+    // The inner transaction is finished either way (Store: "after commit() the
+    // transaction is finished"); the cache is updated, so the next writer may go.
+    releaseWriterOnce();
     return ok;
   }
 
  private:
+  void releaseWriterOnce() {
+    if (released_) return;
+    released_ = true;
+    owner_.releaseWriter();
+  }
+
   Result<void> record(Result<void> outcome, Change change) {
     if (outcome) changes_.push_back(std::move(change));
     return outcome;
@@ -97,6 +106,7 @@ class CachedStore::RecordingTx final : public WriteTx {
 
   CachedStore& owner_;
   std::unique_ptr<WriteTx> inner_;
+  bool released_ = false;
   std::vector<Change> changes_;
 };
 

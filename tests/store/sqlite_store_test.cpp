@@ -92,8 +92,10 @@ TEST_F(SqliteStoreTest, UsesWalModeAndRecordsTheMigration) {
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "1");
-  EXPECT_EQ(raw.text("SELECT version || ' ' || name FROM schema_migrations"), "1 initial");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.text("SELECT group_concat(version || ' ' || name, ', ') FROM "
+                     "(SELECT version, name FROM schema_migrations ORDER BY version)"),
+            "1 initial, 2 integrations");
   store->close();
 }
 
@@ -102,7 +104,7 @@ TEST_F(SqliteStoreTest, ReopeningDoesNotReapplyMigrations) {
   auto store = open();
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
-  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "2");
   store->close();
 }
 
@@ -139,7 +141,7 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerPostured) {
   const auto& message = store.error().message;
   EXPECT_THAT(message, HasSubstr("postured.db"));
   EXPECT_THAT(message, HasSubstr("schema version 7"));
-  EXPECT_THAT(message, HasSubstr("only up to 1"));
+  EXPECT_THAT(message, HasSubstr("only up to 2"));
   EXPECT_THAT(message, HasSubstr("upgrade postured"));
 }
 

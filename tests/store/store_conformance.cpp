@@ -107,6 +107,97 @@ core::ApiKey makeKey(const std::string& id, std::int64_t created) {
   return k;
 }
 
+core::Integration makeIntegration(const std::string& id, const std::string& provider, std::int64_t created) {
+  core::Integration i;
+  i.id = id;
+  i.provider = provider;
+  i.cloudId = "https://" + provider + ".example.net";
+  i.clientId = "client-" + id;
+  i.tenantId = "tenant-" + id;
+  i.sealedSecret = "v1:" + id + ":q83v+/==";  // opaque to the store
+  i.created = at(created);
+  i.configUpdated = at(created);
+  return i;
+}
+
+core::IntegrationStatus fullStatus() {
+  core::IntegrationStatus s;
+  s.lastSync = at(1000);
+  s.lastSuccess = at(900);
+  s.nextSync = at(1000 + 30 * 60 * 1000);
+  s.pausedUntil = at(5000);
+  s.error = "authentication failed: 401 \"bad token\"";
+  s.providerHostCount = 1234;
+  s.matchedCount = 1200;
+  s.possibleMatchedCount = 17;
+  s.duplicateSerials = 3;
+  s.durationMs = 4567;
+  return s;
+}
+
+void expectSameStatus(const std::optional<core::IntegrationStatus>& actual,
+                      const std::optional<core::IntegrationStatus>& expected) {
+  ASSERT_EQ(actual.has_value(), expected.has_value());
+  if (!expected) return;
+  EXPECT_EQ(actual->lastSync, expected->lastSync);
+  EXPECT_EQ(actual->lastSuccess, expected->lastSuccess);
+  EXPECT_EQ(actual->nextSync, expected->nextSync);
+  EXPECT_EQ(actual->pausedUntil, expected->pausedUntil);
+  EXPECT_EQ(actual->error, expected->error);
+  EXPECT_EQ(actual->providerHostCount, expected->providerHostCount);
+  EXPECT_EQ(actual->matchedCount, expected->matchedCount);
+  EXPECT_EQ(actual->possibleMatchedCount, expected->possibleMatchedCount);
+  EXPECT_EQ(actual->duplicateSerials, expected->duplicateSerials);
+  EXPECT_EQ(actual->durationMs, expected->durationMs);
+}
+
+void expectSameIntegration(const core::Integration& actual, const core::Integration& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.provider, expected.provider);
+  EXPECT_EQ(actual.cloudId, expected.cloudId);
+  EXPECT_EQ(actual.clientId, expected.clientId);
+  EXPECT_EQ(actual.tenantId, expected.tenantId);
+  EXPECT_EQ(actual.sealedSecret, expected.sealedSecret);
+  EXPECT_EQ(actual.created, expected.created);
+  EXPECT_EQ(actual.configUpdated, expected.configUpdated);
+  expectSameStatus(actual.status, expected.status);
+}
+
+std::vector<std::string> idsOf(const std::vector<core::Integration>& integrations) {
+  std::vector<std::string> ids;
+  for (const auto& i : integrations) ids.push_back(i.id);
+  return ids;
+}
+
+core::IntegrationRun makeRun(const std::string& id, const std::string& integrationId, std::int64_t startedAt) {
+  core::IntegrationRun r;
+  r.id = id;
+  r.integrationId = integrationId;
+  r.trigger = "schedule";
+  r.startedAt = at(startedAt);
+  return r;
+}
+
+void expectSameRun(const core::IntegrationRun& actual, const core::IntegrationRun& expected) {
+  EXPECT_EQ(actual.id, expected.id);
+  EXPECT_EQ(actual.integrationId, expected.integrationId);
+  EXPECT_EQ(actual.trigger, expected.trigger);
+  EXPECT_EQ(actual.startedAt, expected.startedAt);
+  EXPECT_EQ(actual.finishedAt, expected.finishedAt);
+  EXPECT_EQ(actual.outcome, expected.outcome);
+  EXPECT_EQ(actual.error, expected.error);
+  EXPECT_EQ(actual.providerHostCount, expected.providerHostCount);
+  EXPECT_EQ(actual.matchedCount, expected.matchedCount);
+  EXPECT_EQ(actual.attributesChanged, expected.attributesChanged);
+  EXPECT_EQ(actual.durationMs, expected.durationMs);
+}
+
+std::vector<std::string> idsOf(const std::vector<core::IntegrationRun>& runs) {
+  std::vector<std::string> ids;
+  for (const auto& r : runs) ids.push_back(r.id);
+  return ids;
+}
+
 // ---- devices ----
 
 TEST_P(StoreConformance, InsertedDeviceReadsBackWithEveryField) {
@@ -803,6 +894,397 @@ TEST_P(StoreConformance, SettingsAreUnsetThenSetThenReplaced) {
   EXPECT_EQ(value, "100.64.0.3");
   STORE_ASSIGN_OR_FAIL(empty, read->setting("empty"));
   EXPECT_EQ(empty, "") << "an empty value is set, not unset";
+}
+
+// ---- integrations ----
+
+TEST_P(StoreConformance, InsertedIntegrationReadsBackAndListsByCreation) {
+  const auto s1 = makeIntegration("i-s1", "sentinelone", 1);
+  const auto cs = makeIntegration("i-cs", "falcon", 2);
+  const auto in = makeIntegration("i-in", "intune", 3);
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(s1));
+    STORE_ASSERT_OK(tx->insertIntegration(cs));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->deleteIntegration("i-cs"));
+    STORE_ASSERT_OK(tx->insertIntegration(in));
+    STORE_ASSERT_OK(tx->insertIntegration(cs));  // the provider is free again
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(got, read->integration("i-s1"));
+  ASSERT_TRUE(got.has_value());
+  expectSameIntegration(*got, s1);
+  EXPECT_FALSE(got->status.has_value()) << "no status before the first update that writes one";
+  STORE_ASSIGN_OR_FAIL(missing, read->integration("i-none"));
+  EXPECT_FALSE(missing.has_value());
+  STORE_ASSIGN_OR_FAIL(all, read->integrations());
+  EXPECT_THAT(idsOf(all), ElementsAre("i-s1", "i-in", "i-cs"));
+  ASSERT_EQ(all.size(), 3u);
+  expectSameIntegration(all[1], in);
+}
+
+TEST_P(StoreConformance, IntegrationProviderAndIdAreUnique) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+  auto sameProvider = tx->insertIntegration(makeIntegration("i2", "sentinelone", 2));
+  ASSERT_FALSE(sameProvider.has_value());
+  EXPECT_EQ(sameProvider.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(sameProvider.error().message, "a sentinelone integration already exists");
+  auto sameId = tx->insertIntegration(makeIntegration("i1", "falcon", 3));
+  ASSERT_FALSE(sameId.has_value());
+  EXPECT_EQ(sameId.error().kind, ErrorKind::kConflict);
+  EXPECT_THAT(sameId.error().message, HasSubstr("i1"));
+  // The transaction goes on after a refused insert.
+  STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i3", "falcon", 4)));
+  STORE_ASSIGN_OR_FAIL(all, tx->integrations());
+  EXPECT_THAT(idsOf(all), ElementsAre("i1", "i3"));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].clientId, "client-i1") << "the refused insert changed nothing";
+}
+
+TEST_P(StoreConformance, UpdateIntegrationReplacesConfigAndStatus) {
+  const auto original = makeIntegration("i1", "sentinelone", 1);
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(original));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto changed = original;
+  changed.provider = "falcon";   // ignored
+  changed.created = at(777777);  // ignored
+  changed.cloudId = "https://other.example.net";
+  changed.clientId = "client-2";
+  changed.tenantId = "";
+  changed.sealedSecret = "sealed:rotated";
+  changed.configUpdated = at(2000);
+  changed.status = fullStatus();
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->updateIntegration(changed));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto expected = changed;
+  expected.provider = original.provider;
+  expected.created = original.created;
+  {
+    auto read = beginRead();
+    ASSERT_TRUE(read);
+    STORE_ASSIGN_OR_FAIL(got, read->integration("i1"));
+    ASSERT_TRUE(got.has_value());
+    expectSameIntegration(*got, expected);
+  }
+
+  // A status whose optional times are all absent stays a status.
+  core::IntegrationStatus bare;
+  bare.error = "";
+  bare.providerHostCount = 5;
+  changed.status = bare;
+  expected.status = bare;
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->updateIntegration(changed));
+    STORE_ASSIGN_OR_FAIL(got, tx->integration("i1"));
+    ASSERT_TRUE(got.has_value());
+    expectSameIntegration(*got, expected);
+    ASSERT_TRUE(got->status.has_value());
+    EXPECT_EQ(got->status->lastSync, std::nullopt);
+    EXPECT_EQ(got->status->pausedUntil, std::nullopt);
+
+    // And an absent status replaces a present one.
+    changed.status.reset();
+    expected.status.reset();
+    STORE_ASSERT_OK(tx->updateIntegration(changed));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(got, read->integration("i1"));
+  ASSERT_TRUE(got.has_value());
+  expectSameIntegration(*got, expected);
+  EXPECT_FALSE(got->status.has_value());
+}
+
+TEST_P(StoreConformance, UpdateOrDeleteOfMissingIntegrationIsNotFound) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  auto update = tx->updateIntegration(makeIntegration("ghost", "sentinelone", 1));
+  ASSERT_FALSE(update.has_value());
+  EXPECT_EQ(update.error().kind, ErrorKind::kNotFound);
+  EXPECT_THAT(update.error().message, HasSubstr("ghost"));
+  auto removal = tx->deleteIntegration("ghost");
+  ASSERT_FALSE(removal.has_value());
+  EXPECT_EQ(removal.error().kind, ErrorKind::kNotFound);
+  EXPECT_THAT(removal.error().message, HasSubstr("ghost"));
+  STORE_ASSIGN_OR_FAIL(all, tx->integrations());
+  EXPECT_TRUE(all.empty());
+}
+
+TEST_P(StoreConformance, DeletingAnIntegrationRemovesItsRuns) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i2", "falcon", 2)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r1", "i1", 10)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r2", "i1", 20)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r3", "i2", 30)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->deleteIntegration("i1"));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto read = beginRead();
+    ASSERT_TRUE(read);
+    STORE_ASSIGN_OR_FAIL(gone, read->integration("i1"));
+    EXPECT_FALSE(gone.has_value());
+    STORE_ASSIGN_OR_FAIL(runs, read->integrationRuns("i1", 100));
+    EXPECT_TRUE(runs.empty());
+    STORE_ASSIGN_OR_FAIL(others, read->integrationRuns("i2", 100));
+    EXPECT_THAT(idsOf(others), ElementsAre("r3"));
+  }
+  // An integration created again with the same id starts without runs, and
+  // the deleted runs' ids are free again.
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 3)));
+  STORE_ASSIGN_OR_FAIL(runs, tx->integrationRuns("i1", 100));
+  EXPECT_TRUE(runs.empty());
+  STORE_ASSERT_OK(tx->insertRun(makeRun("r1", "i1", 40)));
+}
+
+TEST_P(StoreConformance, RunsAreListedNewestFirstUpToTheLimit) {
+  auto full = makeRun("r2", "i1", 100);
+  full.trigger = "manual";
+  full.finishedAt = at(160);
+  full.outcome = "failed";
+  full.error = "provider returned 503";
+  full.providerHostCount = 40;
+  full.matchedCount = 38;
+  full.attributesChanged = 12;
+  full.durationMs = 60;
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i2", "falcon", 2)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r1", "i1", 100)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("x1", "i2", 100)));
+    STORE_ASSERT_OK(tx->insertRun(full));  // same start as r1: insertion order decides
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r3", "i1", 100)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r4", "i1", 200)));
+    auto duplicate = tx->insertRun(makeRun("r4", "i1", 300));
+    ASSERT_FALSE(duplicate.has_value());
+    EXPECT_EQ(duplicate.error().kind, ErrorKind::kConflict);
+    EXPECT_THAT(duplicate.error().message, HasSubstr("r4"));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(all, read->integrationRuns("i1", 100));
+  ASSERT_THAT(idsOf(all), ElementsAre("r4", "r3", "r2", "r1"));
+  expectSameRun(all[2], full);
+  expectSameRun(all[3], makeRun("r1", "i1", 100));
+  EXPECT_EQ(all[3].outcome, "running");
+  EXPECT_EQ(all[3].finishedAt, std::nullopt);
+  STORE_ASSIGN_OR_FAIL(two, read->integrationRuns("i1", 2));
+  EXPECT_THAT(idsOf(two), ElementsAre("r4", "r3"));
+  STORE_ASSIGN_OR_FAIL(none, read->integrationRuns("i1", 0));
+  EXPECT_TRUE(none.empty());
+  STORE_ASSIGN_OR_FAIL(other, read->integrationRuns("i2", 100));
+  EXPECT_THAT(idsOf(other), ElementsAre("x1"));
+  STORE_ASSIGN_OR_FAIL(unknown, read->integrationRuns("ghost", 100));
+  EXPECT_TRUE(unknown.empty());
+}
+
+TEST_P(StoreConformance, UpdateRunReplacesEverythingButIdIntegrationAndStart) {
+  const auto original = makeRun("r1", "i1", 100);
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i2", "falcon", 2)));
+    STORE_ASSERT_OK(tx->insertRun(original));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r2", "i1", 200)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto finished = original;
+  finished.integrationId = "i2";  // ignored
+  finished.startedAt = at(999);   // ignored
+  finished.trigger = "update";
+  finished.finishedAt = at(150);
+  finished.outcome = "success";
+  finished.error = "";
+  finished.providerHostCount = 7;
+  finished.matchedCount = 6;
+  finished.attributesChanged = 18;
+  finished.durationMs = 50;
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->updateRun(finished));
+    auto missing = tx->updateRun(makeRun("ghost", "i1", 1));
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
+    EXPECT_THAT(missing.error().message, HasSubstr("ghost"));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto expected = finished;
+  expected.integrationId = original.integrationId;
+  expected.startedAt = original.startedAt;
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(runs, read->integrationRuns("i1", 100));
+  ASSERT_THAT(idsOf(runs), ElementsAre("r2", "r1")) << "an update does not move a run";
+  expectSameRun(runs[1], expected);
+  expectSameRun(runs[0], makeRun("r2", "i1", 200));
+  STORE_ASSIGN_OR_FAIL(other, read->integrationRuns("i2", 100));
+  EXPECT_TRUE(other.empty());
+}
+
+TEST_P(StoreConformance, OnlyTheNewestRunsAreKeptPerIntegration) {
+  constexpr std::size_t kExtra = 5;
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i2", "falcon", 2)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("other-1", "i2", 0)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("other-2", "i2", 0)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  // In two transactions: pruning holds across commits, not just within one.
+  for (std::size_t batch = 0; batch < 2; ++batch) {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    const std::size_t first = batch == 0 ? 0 : kRunsKept;
+    const std::size_t last = batch == 0 ? kRunsKept : kRunsKept + kExtra;
+    for (std::size_t n = first; n < last; ++n) {
+      // Every run starts at the same time: the order of insertion decides.
+      STORE_ASSERT_OK(tx->insertRun(makeRun("r" + std::to_string(n), "i1", 100)));
+    }
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(runs, read->integrationRuns("i1", kRunsKept * 10));
+  ASSERT_EQ(runs.size(), kRunsKept);
+  EXPECT_EQ(runs.front().id, "r" + std::to_string(kRunsKept + kExtra - 1));
+  EXPECT_EQ(runs.back().id, "r" + std::to_string(kExtra)) << "the oldest runs went";
+  for (std::size_t k = 0; k < runs.size(); ++k) ASSERT_EQ(runs[k].id, "r" + std::to_string(kRunsKept + kExtra - 1 - k));
+  STORE_ASSIGN_OR_FAIL(other, read->integrationRuns("i2", kRunsKept * 10));
+  EXPECT_THAT(idsOf(other), ElementsAre("other-2", "other-1")) << "another integration keeps its runs";
+}
+
+TEST_P(StoreConformance, InsertRunForMissingIntegrationIsNotFound) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  auto run = tx->insertRun(makeRun("r1", "ghost", 1));
+  ASSERT_FALSE(run.has_value());
+  EXPECT_EQ(run.error().kind, ErrorKind::kNotFound);
+  EXPECT_THAT(run.error().message, HasSubstr("ghost"));
+  STORE_ASSIGN_OR_FAIL(runs, tx->integrationRuns("ghost", 100));
+  EXPECT_TRUE(runs.empty());
+  // The transaction is still usable.
+  STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("ghost", "sentinelone", 1)));
+  STORE_ASSERT_OK(tx->insertRun(makeRun("r1", "ghost", 1)));
+  STORE_ASSERT_OK(tx->commit());
+}
+
+TEST_P(StoreConformance, DestroyedWriteRollsBackIntegrationsAndRuns) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("keep", "falcon", 1)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("keep-run", "keep", 1)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 2)));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("r1", "i1", 2)));
+    auto changed = makeIntegration("keep", "falcon", 1);
+    changed.clientId = "changed";
+    changed.status = fullStatus();
+    STORE_ASSERT_OK(tx->updateIntegration(changed));
+    auto finished = makeRun("keep-run", "keep", 1);
+    finished.outcome = "success";
+    STORE_ASSERT_OK(tx->updateRun(finished));
+    STORE_ASSERT_OK(tx->insertRun(makeRun("keep-run-2", "keep", 3)));
+    STORE_ASSERT_OK(tx->deleteIntegration("keep"));
+    // no commit
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(all, read->integrations());
+  ASSERT_THAT(idsOf(all), ElementsAre("keep"));
+  expectSameIntegration(all[0], makeIntegration("keep", "falcon", 1));
+  STORE_ASSIGN_OR_FAIL(runs, read->integrationRuns("keep", 100));
+  ASSERT_THAT(idsOf(runs), ElementsAre("keep-run"));
+  expectSameRun(runs[0], makeRun("keep-run", "keep", 1));
+  STORE_ASSIGN_OR_FAIL(none, read->integrationRuns("i1", 100));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_P(StoreConformance, IntegrationsAndRunsSurviveCloseAndReopen) {
+  auto integration = makeIntegration("i1", "sentinelone", 1);
+  integration.status = fullStatus();
+  auto plain = makeIntegration("i2", "falcon", 2);
+  auto run = makeRun("r1", "i1", 100);
+  run.finishedAt = at(200);
+  run.outcome = "success";
+  run.attributesChanged = 3;
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertIntegration(makeIntegration("i1", "sentinelone", 1)));
+    STORE_ASSERT_OK(tx->updateIntegration(integration));
+    STORE_ASSERT_OK(tx->insertIntegration(plain));
+    STORE_ASSERT_OK(tx->insertRun(run));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  reopen();
+  {
+    auto read = beginRead();
+    ASSERT_TRUE(read);
+    STORE_ASSIGN_OR_FAIL(all, read->integrations());
+    ASSERT_THAT(idsOf(all), ElementsAre("i1", "i2"));
+    expectSameIntegration(all[0], integration);
+    expectSameIntegration(all[1], plain);
+    STORE_ASSIGN_OR_FAIL(runs, read->integrationRuns("i1", 10));
+    ASSERT_EQ(runs.size(), 1u);
+    expectSameRun(runs[0], run);
+  }
+  // Runs inserted after a reopen are still newer than those before it.
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  STORE_ASSERT_OK(tx->insertRun(makeRun("r2", "i1", 100)));
+  STORE_ASSIGN_OR_FAIL(runs, tx->integrationRuns("i1", 10));
+  EXPECT_THAT(idsOf(runs), ElementsAre("r2", "r1"));
+  auto conflict = tx->insertIntegration(makeIntegration("i3", "sentinelone", 3));
+  ASSERT_FALSE(conflict.has_value());
+  EXPECT_EQ(conflict.error().kind, ErrorKind::kConflict);
 }
 
 // ---- lifecycle ----

@@ -3,6 +3,7 @@
 // caller has begun a transaction on `c`.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -25,6 +26,10 @@ Result<std::vector<core::AuditEvent>> queryAuditEvents(Connection& c, const Audi
 Result<std::optional<core::ApiKey>> queryApiKey(Connection& c, std::string_view id);
 Result<std::vector<core::ApiKey>> queryApiKeys(Connection& c);
 Result<std::optional<std::string>> querySetting(Connection& c, std::string_view name);
+Result<std::vector<core::Integration>> queryIntegrations(Connection& c);
+Result<std::optional<core::Integration>> queryIntegration(Connection& c, std::string_view id);
+Result<std::vector<core::IntegrationRun>> queryIntegrationRuns(Connection& c, std::string_view integrationId,
+                                                               std::size_t limit);
 
 // Writes.
 Result<void> insertDevice(Connection& c, const core::Device& device);
@@ -36,5 +41,10 @@ Result<void> appendAudit(Connection& c, const core::AuditEvent& event);
 Result<void> insertApiKey(Connection& c, const core::ApiKey& key);
 Result<void> revokeApiKey(Connection& c, std::string_view id, core::Timestamp at);
 Result<void> putSetting(Connection& c, std::string_view name, std::string_view value);
+Result<void> insertIntegration(Connection& c, const core::Integration& integration);
+Result<void> updateIntegration(Connection& c, const core::Integration& integration);
+Result<void> deleteIntegration(Connection& c, std::string_view id);
+Result<void> insertRun(Connection& c, const core::IntegrationRun& run);
+Result<void> updateRun(Connection& c, const core::IntegrationRun& run);
 
 }  // namespace postured::store::sqlite

@@ -60,6 +60,12 @@ Result<ExpiredAttribute> expiredFromRow(const Statement& st) {
   return ExpiredAttribute{st.string(0), std::move(*attribute)};
 }
 
+// A LIMIT parameter: SQLite takes a signed 64-bit integer.
+std::int64_t limitParameter(std::size_t limit) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(limit, kMax));
+}
+
 // Only the filters that are set appear in the SQL, so SQLite can pick an index
 // for them; the parameter numbers stay fixed across the variants.
 std::string auditSql(const AuditQuery& q) {
@@ -171,8 +177,7 @@ Result<std::vector<core::AuditEvent>> queryAuditEvents(Connection& c, const Audi
   if (!query.actor.empty()) st->bindText(3, query.actor);
   if (!query.target.empty()) st->bindText(4, query.target);
   if (!query.event.empty()) st->bindText(5, query.event);
-  constexpr auto kMaxLimit = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-  st->bindInt(6, static_cast<std::int64_t>(std::min(query.limit, kMaxLimit)));
+  st->bindInt(6, limitParameter(query.limit));
   return collect<core::AuditEvent>(*st, auditEventFromRow);
 }
 
@@ -202,6 +207,33 @@ Result<std::optional<std::string>> querySetting(Connection& c, std::string_view 
   if (!row) return tl::unexpected(std::move(row.error()));
   if (!*row) return std::nullopt;
   return st->string(0);
+}
+
+Result<std::vector<core::Integration>> queryIntegrations(Connection& c) {
+  auto st = c.statement(Sql::kIntegrationList);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  return collect<core::Integration>(*st, integrationFromRow);
+}
+
+Result<std::optional<core::Integration>> queryIntegration(Connection& c, std::string_view id) {
+  auto st = c.statement(Sql::kIntegrationGet);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  auto integration = integrationFromRow(*st);
+  if (!integration) return tl::unexpected(std::move(integration.error()));
+  return std::move(*integration);
+}
+
+Result<std::vector<core::IntegrationRun>> queryIntegrationRuns(Connection& c, std::string_view integrationId,
+                                                               std::size_t limit) {
+  auto st = c.statement(Sql::kRunList);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, integrationId);
+  st->bindInt(2, limitParameter(limit));
+  return collect<core::IntegrationRun>(*st, runFromRow);
 }
 
 }  // namespace postured::store::sqlite

@@ -52,4 +52,46 @@ Result<core::DeviceAttribute> attributeFromRow(const Statement& st, int first) {
   return core::DeviceAttribute{st.string(first), std::move(*value), st.optionalTime(first + 3), st.time(first + 4)};
 }
 
+Result<core::Integration> integrationFromRow(const Statement& st) {
+  core::Integration i;
+  i.id = st.string(0);
+  i.provider = st.string(1);
+  i.cloudId = st.string(2);
+  i.clientId = st.string(3);
+  i.tenantId = st.string(4);
+  i.sealedSecret = st.string(5);
+  i.created = st.time(6);
+  i.configUpdated = st.time(7);
+  if (st.integer(8) != 0) {
+    core::IntegrationStatus& s = i.status.emplace();
+    s.lastSync = st.optionalTime(9);
+    s.lastSuccess = st.optionalTime(10);
+    s.nextSync = st.optionalTime(11);
+    s.pausedUntil = st.optionalTime(12);
+    s.error = st.string(13);
+    s.providerHostCount = st.integer(14);
+    s.matchedCount = st.integer(15);
+    s.possibleMatchedCount = st.integer(16);
+    s.duplicateSerials = st.integer(17);
+    s.durationMs = st.integer(18);
+  }
+  return i;
+}
+
+Result<core::IntegrationRun> runFromRow(const Statement& st) {
+  core::IntegrationRun r;
+  r.id = st.string(0);
+  r.integrationId = st.string(1);
+  r.trigger = st.string(2);
+  r.startedAt = st.time(3);
+  r.finishedAt = st.optionalTime(4);
+  r.outcome = st.string(5);
+  r.error = st.string(6);
+  r.providerHostCount = st.integer(7);
+  r.matchedCount = st.integer(8);
+  r.attributesChanged = st.integer(9);
+  r.durationMs = st.integer(10);
+  return r;
+}
+
 }  // namespace postured::store::sqlite

@@ -4,6 +4,7 @@
 
 #include "core/attribute.h"
 #include "core/device.h"
+#include "core/integration.h"
 #include "store/sqlite/connection.h"
 
 namespace postured::store::sqlite {
@@ -12,6 +13,10 @@ namespace postured::store::sqlite {
 Result<core::Device> deviceFromRow(const Statement& st);
 // key, type, value, expiry, updated starting at column `first`.
 Result<core::DeviceAttribute> attributeFromRow(const Statement& st, int first);
+// An integration row in the column order of statements.h, starting at column 0.
+Result<core::Integration> integrationFromRow(const Statement& st);
+// A run row in the column order of statements.h, starting at column 0.
+Result<core::IntegrationRun> runFromRow(const Statement& st);
 // A list column (list_codec.h); `what` and `owner` name it in the error.
 Result<std::vector<std::string>> listFromColumn(const Statement& st, int column, const char* what,
                                                 std::string_view owner);

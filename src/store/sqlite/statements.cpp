@@ -8,6 +8,15 @@ namespace postured::store::sqlite {
   "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
   "serial_numbers, mac_addresses, posture_identity_disabled"
 
+#define POSTURED_INTEGRATION_COLUMNS                                                                   \
+  "id, provider, cloud_id, client_id, tenant_id, sealed_secret, created, config_updated, has_status, " \
+  "last_sync, last_success, next_sync, paused_until, error, provider_host_count, matched_count, "      \
+  "possible_matched_count, duplicate_serials, duration_ms"
+
+#define POSTURED_RUN_COLUMNS                                                                                   \
+  "id, integration_id, trigger, started_at, finished_at, outcome, error, provider_host_count, matched_count, " \
+  "attributes_changed, duration_ms"
+
 const char* const kAuditColumns =
     "sequence, event_time, event_group_id, origin, actor_id, actor_type, actor_login_name, "
     "actor_display_name, target_id, target_name, target_type, target_property, action, old_json, "
@@ -81,12 +90,46 @@ constexpr const char* kTexts[] = {
     "SELECT value FROM settings WHERE name = ?1",
     // kSettingPut
     "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+
+    // kIntegrationGet
+    "SELECT " POSTURED_INTEGRATION_COLUMNS " FROM integrations WHERE id = ?1",
+    // kIntegrationList
+    "SELECT " POSTURED_INTEGRATION_COLUMNS " FROM integrations ORDER BY seq",
+    // kIntegrationInsert
+    "INSERT INTO integrations (" POSTURED_INTEGRATION_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    // kIntegrationUpdate: every field but id, provider and created; the
+    // parameter numbers are those of kIntegrationInsert.
+    "UPDATE integrations SET cloud_id = ?3, client_id = ?4, tenant_id = ?5, sealed_secret = ?6, "
+    "config_updated = ?8, has_status = ?9, last_sync = ?10, last_success = ?11, next_sync = ?12, "
+    "paused_until = ?13, error = ?14, provider_host_count = ?15, matched_count = ?16, "
+    "possible_matched_count = ?17, duplicate_serials = ?18, duration_ms = ?19 WHERE id = ?1",
+    // kIntegrationDelete: runs go with it (ON DELETE CASCADE).
+    "DELETE FROM integrations WHERE id = ?1",
+
+    // kRunList: newest first, from integration_runs_by_integration.
+    "SELECT " POSTURED_RUN_COLUMNS
+    " FROM integration_runs WHERE integration_id = ?1 "
+    "ORDER BY sequence DESC LIMIT ?2",
+    // kRunInsert
+    "INSERT INTO integration_runs (" POSTURED_RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    // kRunPrune: deletes every run older than the newest ?2 of integration ?1.
+    // The subquery finds the newest run that goes (NULL while there are at
+    // most ?2, and then nothing matches).
+    "DELETE FROM integration_runs WHERE integration_id = ?1 AND sequence <= "
+    "(SELECT sequence FROM integration_runs WHERE integration_id = ?1 ORDER BY sequence DESC LIMIT 1 OFFSET ?2)",
+    // kRunUpdate: every field but id, integration_id and started_at; the
+    // parameter numbers are those of kRunInsert.
+    "UPDATE integration_runs SET trigger = ?3, finished_at = ?5, outcome = ?6, error = ?7, "
+    "provider_host_count = ?8, matched_count = ?9, attributes_changed = ?10, duration_ms = ?11 WHERE id = ?1",
 };
 static_assert(std::size(kTexts) == kSqlCount, "one SQL text per Sql enumerator, in order");
 
 }  // namespace
 
 #undef POSTURED_DEVICE_COLUMNS
+#undef POSTURED_INTEGRATION_COLUMNS
+#undef POSTURED_RUN_COLUMNS
 
 const char* sqlText(Sql sql) { return kTexts[static_cast<std::size_t>(sql)]; }
 

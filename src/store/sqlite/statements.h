@@ -38,6 +38,17 @@ enum class Sql : std::size_t {
   kSettingGet,
   kSettingPut,
 
+  kIntegrationGet,
+  kIntegrationList,
+  kIntegrationInsert,
+  kIntegrationUpdate,
+  kIntegrationDelete,
+
+  kRunList,
+  kRunInsert,
+  kRunPrune,
+  kRunUpdate,
+
   kCount,
 };
 
@@ -50,6 +61,13 @@ const char* sqlText(Sql sql);
 // client_version, created, last_seen, serial_numbers, mac_addresses,
 // posture_identity_disabled (columns 0..13).
 // Audit rows: see kAuditColumns.
+// Integration rows: id, provider, cloud_id, client_id, tenant_id,
+// sealed_secret, created, config_updated, has_status, last_sync, last_success,
+// next_sync, paused_until, error, provider_host_count, matched_count,
+// possible_matched_count, duplicate_serials, duration_ms (columns 0..18).
+// Run rows: id, integration_id, trigger, started_at, finished_at, outcome,
+// error, provider_host_count, matched_count, attributes_changed, duration_ms
+// (columns 0..10).
 extern const char* const kAuditColumns;
 
 }  // namespace postured::store::sqlite

@@ -110,6 +110,20 @@ Result<std::optional<std::string>> SqliteReadTx::setting(std::string_view name) 
   return counted(state_->metrics(), Op::kSetting, [&] { return querySetting(*connection_, name); });
 }
 
+Result<std::vector<core::Integration>> SqliteReadTx::integrations() {
+  return counted(state_->metrics(), Op::kIntegrations, [&] { return queryIntegrations(*connection_); });
+}
+
+Result<std::optional<core::Integration>> SqliteReadTx::integration(std::string_view id) {
+  return counted(state_->metrics(), Op::kIntegration, [&] { return queryIntegration(*connection_, id); });
+}
+
+Result<std::vector<core::IntegrationRun>> SqliteReadTx::integrationRuns(std::string_view integrationId,
+                                                                        std::size_t limit) {
+  return counted(state_->metrics(), Op::kIntegrationRuns,
+                 [&] { return queryIntegrationRuns(*connection_, integrationId, limit); });
+}
+
 // ---- SqliteWriteTx ----
 
 SqliteWriteTx::SqliteWriteTx(std::shared_ptr<StoreState> state, Connection& writer)
@@ -196,6 +210,19 @@ Result<std::optional<std::string>> SqliteWriteTx::setting(std::string_view name)
   return guarded(Op::kSetting, [&] { return querySetting(*connection_, name); });
 }
 
+Result<std::vector<core::Integration>> SqliteWriteTx::integrations() {
+  return guarded(Op::kIntegrations, [&] { return queryIntegrations(*connection_); });
+}
+
+Result<std::optional<core::Integration>> SqliteWriteTx::integration(std::string_view id) {
+  return guarded(Op::kIntegration, [&] { return queryIntegration(*connection_, id); });
+}
+
+Result<std::vector<core::IntegrationRun>> SqliteWriteTx::integrationRuns(std::string_view integrationId,
+                                                                         std::size_t limit) {
+  return guarded(Op::kIntegrationRuns, [&] { return queryIntegrationRuns(*connection_, integrationId, limit); });
+}
+
 Result<void> SqliteWriteTx::insertDevice(const core::Device& device) {
   return guarded(Op::kInsertDevice, [&] { return sqlite::insertDevice(*connection_, device); });
 }
@@ -230,6 +257,26 @@ Result<void> SqliteWriteTx::revokeApiKey(std::string_view id, core::Timestamp at
 
 Result<void> SqliteWriteTx::putSetting(std::string_view name, std::string_view value) {
   return guarded(Op::kPutSetting, [&] { return sqlite::putSetting(*connection_, name, value); });
+}
+
+Result<void> SqliteWriteTx::insertIntegration(const core::Integration& integration) {
+  return guarded(Op::kInsertIntegration, [&] { return sqlite::insertIntegration(*connection_, integration); });
+}
+
+Result<void> SqliteWriteTx::updateIntegration(const core::Integration& integration) {
+  return guarded(Op::kUpdateIntegration, [&] { return sqlite::updateIntegration(*connection_, integration); });
+}
+
+Result<void> SqliteWriteTx::deleteIntegration(std::string_view id) {
+  return guarded(Op::kDeleteIntegration, [&] { return sqlite::deleteIntegration(*connection_, id); });
+}
+
+Result<void> SqliteWriteTx::insertRun(const core::IntegrationRun& run) {
+  return guarded(Op::kInsertRun, [&] { return sqlite::insertRun(*connection_, run); });
+}
+
+Result<void> SqliteWriteTx::updateRun(const core::IntegrationRun& run) {
+  return guarded(Op::kUpdateRun, [&] { return sqlite::updateRun(*connection_, run); });
 }
 
 Result<void> SqliteWriteTx::commit() {

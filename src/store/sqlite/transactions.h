@@ -41,6 +41,9 @@ class SqliteReadTx final : public ReadTx {
   Result<std::optional<core::ApiKey>> apiKey(std::string_view id) override;
   Result<std::vector<core::ApiKey>> apiKeys() override;
   Result<std::optional<std::string>> setting(std::string_view name) override;
+  Result<std::vector<core::Integration>> integrations() override;
+  Result<std::optional<core::Integration>> integration(std::string_view id) override;
+  Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId, std::size_t limit) override;
 
  private:
   std::shared_ptr<StoreState> state_;
@@ -65,6 +68,9 @@ class SqliteWriteTx final : public WriteTx {
   Result<std::optional<core::ApiKey>> apiKey(std::string_view id) override;
   Result<std::vector<core::ApiKey>> apiKeys() override;
   Result<std::optional<std::string>> setting(std::string_view name) override;
+  Result<std::vector<core::Integration>> integrations() override;
+  Result<std::optional<core::Integration>> integration(std::string_view id) override;
+  Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId, std::size_t limit) override;
 
   Result<void> insertDevice(const core::Device& device) override;
   Result<void> updateDevice(const core::Device& device) override;
@@ -75,6 +81,11 @@ class SqliteWriteTx final : public WriteTx {
   Result<void> insertApiKey(const core::ApiKey& key) override;
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override;
   Result<void> putSetting(std::string_view name, std::string_view value) override;
+  Result<void> insertIntegration(const core::Integration& integration) override;
+  Result<void> updateIntegration(const core::Integration& integration) override;
+  Result<void> deleteIntegration(std::string_view id) override;
+  Result<void> insertRun(const core::IntegrationRun& run) override;
+  Result<void> updateRun(const core::IntegrationRun& run) override;
   Result<void> commit() override;
 
  private:

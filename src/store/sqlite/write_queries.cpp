@@ -23,6 +23,65 @@ core::Error deviceClash(const core::Device& device, const Statement& st, core::E
   return error;
 }
 
+bool isUniqueViolation(const Statement& st) {
+  return st.errorCode() == SQLITE_CONSTRAINT_PRIMARYKEY || st.errorCode() == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+// Maps a unique-constraint failure on integrations to the field that clashed.
+core::Error integrationClash(const core::Integration& integration, const Statement& st, core::Error error) {
+  if (isUniqueViolation(st)) {
+    const auto& m = error.message;
+    if (m.find("integrations.provider") != std::string::npos)
+      return {ErrorKind::kConflict, "a " + integration.provider + " integration already exists", "provider"};
+    if (m.find("integrations.id") != std::string::npos)
+      return {ErrorKind::kConflict, "an integration with id " + integration.id + " already exists", "id"};
+  }
+  return error;
+}
+
+// The parameters shared by kIntegrationInsert and kIntegrationUpdate (which
+// leaves some of them unused). An absent status is stored as has_status = 0
+// with empty status columns.
+void bindIntegration(Statement& st, const core::Integration& i) {
+  // Static: text is bound without a copy and must outlive the statement's run().
+  static const core::IntegrationStatus kNoStatus;
+  const core::IntegrationStatus& s = i.status ? *i.status : kNoStatus;
+  st.bindText(1, i.id);
+  st.bindText(2, i.provider);
+  st.bindText(3, i.cloudId);
+  st.bindText(4, i.clientId);
+  st.bindText(5, i.tenantId);
+  st.bindText(6, i.sealedSecret);
+  st.bindTime(7, i.created);
+  st.bindTime(8, i.configUpdated);
+  st.bindInt(9, i.status ? 1 : 0);
+  st.bindTime(10, s.lastSync);
+  st.bindTime(11, s.lastSuccess);
+  st.bindTime(12, s.nextSync);
+  st.bindTime(13, s.pausedUntil);
+  st.bindText(14, s.error);
+  st.bindInt(15, s.providerHostCount);
+  st.bindInt(16, s.matchedCount);
+  st.bindInt(17, s.possibleMatchedCount);
+  st.bindInt(18, s.duplicateSerials);
+  st.bindInt(19, s.durationMs);
+}
+
+// The parameters shared by kRunInsert and kRunUpdate (which leaves some unused).
+void bindRun(Statement& st, const core::IntegrationRun& r) {
+  st.bindText(1, r.id);
+  st.bindText(2, r.integrationId);
+  st.bindText(3, r.trigger);
+  st.bindTime(4, r.startedAt);
+  st.bindTime(5, r.finishedAt);
+  st.bindText(6, r.outcome);
+  st.bindText(7, r.error);
+  st.bindInt(8, r.providerHostCount);
+  st.bindInt(9, r.matchedCount);
+  st.bindInt(10, r.attributesChanged);
+  st.bindInt(11, r.durationMs);
+}
+
 // A device's list columns, encoded; bound without a copy, so they must outlive run().
 struct EncodedDeviceLists {
   std::string tags, serials, macs;
@@ -154,7 +213,7 @@ Result<void> insertApiKey(Connection& c, const core::ApiKey& key) {
   st->bindTime(8, key.revoked);
   auto done = st->run();
   if (!done) {
-    if (st->errorCode() == SQLITE_CONSTRAINT_PRIMARYKEY || st->errorCode() == SQLITE_CONSTRAINT_UNIQUE)
+    if (isUniqueViolation(*st))
       return core::fail(ErrorKind::kConflict, "an API key with id " + key.id + " already exists", "id");
     return done;
   }
@@ -178,6 +237,66 @@ Result<void> putSetting(Connection& c, std::string_view name, std::string_view v
   st->bindText(1, name);
   st->bindText(2, value);
   return st->run();
+}
+
+Result<void> insertIntegration(Connection& c, const core::Integration& integration) {
+  auto st = c.statement(Sql::kIntegrationInsert);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  bindIntegration(*st, integration);
+  auto done = st->run();
+  if (!done) return tl::unexpected(integrationClash(integration, *st, std::move(done.error())));
+  return {};
+}
+
+Result<void> updateIntegration(Connection& c, const core::Integration& integration) {
+  auto st = c.statement(Sql::kIntegrationUpdate);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  bindIntegration(*st, integration);
+  if (auto done = st->run(); !done) return done;
+  if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "integration " + integration.id + " not found", "id");
+  return {};
+}
+
+Result<void> deleteIntegration(Connection& c, std::string_view id) {
+  auto st = c.statement(Sql::kIntegrationDelete);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  if (auto done = st->run(); !done) return done;
+  if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "integration " + std::string(id) + " not found", "id");
+  return {};
+}
+
+Result<void> insertRun(Connection& c, const core::IntegrationRun& run) {
+  {
+    auto st = c.statement(Sql::kRunInsert);
+    if (!st) return tl::unexpected(std::move(st.error()));
+    bindRun(*st, run);
+    auto done = st->run();
+    if (!done) {
+      // The foreign key is the existence check, as for attributes.
+      if (st->errorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return core::fail(ErrorKind::kNotFound, "integration " + run.integrationId + " not found", "integrationId");
+      if (isUniqueViolation(*st))
+        return core::fail(ErrorKind::kConflict, "a run with id " + run.id + " already exists", "id");
+      return done;
+    }
+  }
+  // Keep only the newest kRunsKept runs of this integration, in the same
+  // transaction, so the table never grows past them.
+  auto prune = c.statement(Sql::kRunPrune);
+  if (!prune) return tl::unexpected(std::move(prune.error()));
+  prune->bindText(1, run.integrationId);
+  prune->bindInt(2, static_cast<std::int64_t>(kRunsKept));
+  return prune->run();
+}
+
+Result<void> updateRun(Connection& c, const core::IntegrationRun& run) {
+  auto st = c.statement(Sql::kRunUpdate);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  bindRun(*st, run);
+  if (auto done = st->run(); !done) return done;
+  if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "run " + run.id + " not found", "id");
+  return {};
 }
 
 }  // namespace postured::store::sqlite
