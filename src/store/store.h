@@ -79,7 +79,8 @@ class ReadTx {
   // Attributes whose expiry is at or before `now`.
   virtual Result<std::vector<ExpiredAttribute>> expiredAttributes(core::Timestamp now) = 0;
 
-  // Events in order of (eventTime, sequence), filtered by the query.
+  // Events in order of (eventTime, sequence), filtered by the query; when
+  // more than `limit` match, the newest `limit` of them.
   virtual Result<std::vector<core::AuditEvent>> auditEvents(const AuditQuery& query) = 0;
 
   virtual Result<std::optional<core::ApiKey>> apiKey(std::string_view id) = 0;

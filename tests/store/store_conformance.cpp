@@ -813,7 +813,7 @@ TEST_P(StoreConformance, AuditFiltersSelectTheRightEvents) {
   EXPECT_THAT(labels(q), ElementsAre("e3")) << "event by target property, any case";
   q = {};
   q.limit = 2;
-  EXPECT_THAT(labels(q), ElementsAre("e1", "e2")) << "limit keeps the oldest";
+  EXPECT_THAT(labels(q), ElementsAre("e3", "e4")) << "limit keeps the newest, oldest first";
   q = {};
   q.actor = "alice@example.com";
   q.target = "host2";

@@ -81,7 +81,8 @@ std::string auditSql(const AuditQuery& q) {
   if (!q.actor.empty()) where("(actor_id = ?3 OR actor_login_name = ?3)");
   if (!q.target.empty()) where("(target_id = ?4 OR target_name = ?4)");
   if (!q.event.empty()) where("(action = ?5 COLLATE NOCASE OR target_property = ?5 COLLATE NOCASE)");
-  sql += " ORDER BY event_time, sequence LIMIT ?6";
+  // The newest events when the limit cuts: readers want what happened last.
+  sql += " ORDER BY event_time DESC, sequence DESC LIMIT ?6";
   return sql;
 }
 
@@ -178,7 +179,9 @@ Result<std::vector<core::AuditEvent>> queryAuditEvents(Connection& c, const Audi
   if (!query.target.empty()) st->bindText(4, query.target);
   if (!query.event.empty()) st->bindText(5, query.event);
   st->bindInt(6, limitParameter(query.limit));
-  return collect<core::AuditEvent>(*st, auditEventFromRow);
+  auto events = collect<core::AuditEvent>(*st, auditEventFromRow);
+  if (events) std::reverse(events->begin(), events->end());  // oldest first, as the API lists them
+  return events;
 }
 
 Result<std::optional<core::ApiKey>> queryApiKey(Connection& c, std::string_view id) {
