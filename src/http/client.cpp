@@ -47,6 +47,41 @@ std::string hostOf(const std::string& url, std::string& whyInvalid) {
   return out;
 }
 
+TransportFailure classify(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportFailure::kResolve;
+    case CURLE_COULDNT_CONNECT:
+      return TransportFailure::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportFailure::kTimeout;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_BAD_CONTENT_ENCODING:  // usually a body cut short inside the compressed stream
+      return TransportFailure::kReset;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+      return TransportFailure::kTls;
+    default:
+      return TransportFailure::kOther;
+  }
+}
+
 }  // namespace
 
 struct HttpClient::Impl {
@@ -72,6 +107,12 @@ struct HttpClient::Impl {
     return bytes;
   }
 
+  // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+  static int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* self = static_cast<const Impl*>(user);
+    return self->options.cancel->load(std::memory_order_relaxed) ? 1 : 0;
+  }
+
   static std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
     auto* self = static_cast<Impl*>(user);
     const std::size_t bytes = size * count;
@@ -95,6 +136,13 @@ struct HttpClient::Impl {
   char errorText[CURL_ERROR_SIZE] = {};
   ClientResponse response;  // being received
   bool tooLarge = false;
+  TransportFailure lastFailure = TransportFailure::kNone;
+  std::string lastFailureReason;
+
+  void setFailure(TransportFailure failure, std::string reason) {
+    lastFailure = failure;
+    lastFailureReason = std::move(reason);
+  }
 };
 
 std::string_view ClientResponse::header(std::string_view name) const {
@@ -108,19 +156,35 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
+TransportFailure HttpClient::lastFailure() const {
+  return impl_ ? impl_->lastFailure : TransportFailure::kOther;
+}
+
+const std::string& HttpClient::lastFailureReason() const {
+  static const std::string kMovedFrom = "HttpClient used after it was moved from";
+  return impl_ ? impl_->lastFailureReason : kMovedFrom;
+}
+
 core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   if (!impl_) return core::fail(core::ErrorKind::kInternal, "HttpClient used after it was moved from");
   auto& s = *impl_;
-  if (!s.curl)
-    return core::fail(core::ErrorKind::kInternal,
-                      std::string("cannot initialise libcurl: ") + curl_easy_strerror(gCurlInit));
+  s.setFailure(TransportFailure::kNone, {});
+  if (!s.curl) {
+    s.setFailure(TransportFailure::kOther, std::string("cannot initialise libcurl: ") + curl_easy_strerror(gCurlInit));
+    return core::fail(core::ErrorKind::kInternal, s.lastFailureReason);
+  }
 
   std::string whyInvalid;
   const auto host = hostOf(request.url, whyInvalid);
-  if (host.empty())
+  if (host.empty()) {
+    s.setFailure(TransportFailure::kInvalidUrl, whyInvalid.empty() ? "cannot parse" : whyInvalid);
     return core::fail(core::ErrorKind::kInvalidArgument,
-                      "invalid URL \"" + request.url + "\": " + (whyInvalid.empty() ? "cannot parse" : whyInvalid),
-                      "url");
+                      "invalid URL \"" + request.url + "\": " + s.lastFailureReason, "url");
+  }
+  if (s.options.cancel && s.options.cancel->load()) {
+    s.setFailure(TransportFailure::kCancelled, "cancelled");
+    return core::fail(core::ErrorKind::kUnavailable, request.method + " request to " + host + " cancelled");
+  }
 
   CURL* c = s.curl;
   // Reset clears the previous request's method and body but keeps the
@@ -148,6 +212,11 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &s);
   // Rejects early when the server announces the length; the write callback covers the rest.
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(s.options.maxResponseBytes));
+  if (s.options.cancel) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &Impl::onProgress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s);
+  }
 
   const auto& method = request.method;
   const bool hasBody = !request.body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
@@ -180,12 +249,20 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   curl_slist_free_all(headers);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
 
-  if (s.tooLarge || rc == CURLE_FILESIZE_EXCEEDED)
+  if (s.tooLarge || rc == CURLE_FILESIZE_EXCEEDED) {
+    s.setFailure(TransportFailure::kTooLarge,
+                 "the response is larger than " + std::to_string(s.options.maxResponseBytes) + " bytes");
     return core::fail(core::ErrorKind::kUnavailable, "response from " + host + " is larger than " +
                                                          std::to_string(s.options.maxResponseBytes) + " bytes");
+  }
+  if (rc == CURLE_ABORTED_BY_CALLBACK && s.options.cancel && s.options.cancel->load()) {
+    s.setFailure(TransportFailure::kCancelled, "cancelled");
+    return core::fail(core::ErrorKind::kUnavailable, request.method + " request to " + host + " cancelled");
+  }
   if (rc != CURLE_OK) {
-    const std::string reason = s.errorText[0] != '\0' ? s.errorText : curl_easy_strerror(rc);
-    return core::fail(core::ErrorKind::kUnavailable, request.method + " request to " + host + " failed: " + reason);
+    s.setFailure(classify(rc), s.errorText[0] != '\0' ? s.errorText : curl_easy_strerror(rc));
+    return core::fail(core::ErrorKind::kUnavailable,
+                      request.method + " request to " + host + " failed: " + s.lastFailureReason);
   }
 
   long status = 0;

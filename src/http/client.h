@@ -5,6 +5,7 @@
 // Not thread-safe: use one client per thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -22,6 +23,24 @@ struct ClientOptions {
   std::chrono::milliseconds connectTimeout{10'000};
   std::chrono::milliseconds totalTimeout{60'000};
   std::size_t maxResponseBytes = 64 << 20;
+  // When set, send() returns early (TransportFailure::kCancelled) once it
+  // becomes true: checked before connecting and from curl's progress
+  // callback during the transfer, which curl calls at least once a second.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Why send() failed, for callers that retry some failures and not others.
+enum class TransportFailure {
+  kNone,        // the last send() got a response
+  kInvalidUrl,
+  kResolve,     // host name lookup failed
+  kConnect,     // refused or unreachable
+  kTimeout,     // connect or total timeout
+  kReset,       // the connection broke mid-exchange: reset, closed, nothing or a partial body received
+  kTls,         // handshake or certificate verification failed
+  kTooLarge,    // the response exceeded maxResponseBytes
+  kCancelled,   // ClientOptions::cancel was set
+  kOther,
 };
 
 struct ClientRequest {
@@ -49,6 +68,12 @@ class HttpClient {
   // transport failures: refused, timed out, reset, TLS failure, response too
   // large; the message names the URL's host and curl's reason.
   core::Result<ClientResponse> send(const ClientRequest& request);
+
+  // The class of the last send()'s failure, and curl's reason for it (e.g.
+  // "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused"),
+  // which names no URL or header. kNone and "" after a response.
+  TransportFailure lastFailure() const;
+  const std::string& lastFailureReason() const;
 
  private:
   struct Impl;

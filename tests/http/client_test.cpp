@@ -225,5 +225,96 @@ TEST(HttpClient, MovesKeepTheConnection) {
   EXPECT_EQ(server.records()[0].remoteAddress, server.records()[1].remoteAddress);
 }
 
+TEST(HttpClient, ClassifiesTransportFailures) {
+  HttpClient client;
+  // A response: no failure.
+  CannedServer ok("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_TRUE(client.send({"GET", ok.url(), {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kNone);
+  EXPECT_EQ(client.lastFailureReason(), "");
+
+  // The server closes without answering, or in the middle of the body.
+  CannedServer nothing("");
+  EXPECT_FALSE(client.send({"GET", nothing.url(), {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kReset);
+  EXPECT_NE(client.lastFailureReason(), "");
+  CannedServer partial("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc");
+  EXPECT_FALSE(client.send({"GET", partial.url(), {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kReset);
+
+  int port = 0;
+  {
+    Router router;
+    RunningServer server(router);
+    port = server.port();
+  }
+  EXPECT_FALSE(client.send({"GET", "http://127.0.0.1:" + std::to_string(port) + "/", {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kConnect);
+  EXPECT_THAT(client.lastFailureReason(), HasSubstr("onnect"));
+
+  EXPECT_FALSE(client.send({"GET", "not a url", {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kInvalidUrl);
+
+  Router router;
+  router.add("GET", "/slow", [](const Request&, const PathParams&) {
+    std::this_thread::sleep_for(500ms);
+    return Response{200, "text/plain", std::string(4096, 'x'), {}};
+  });
+  RunningServer server(router);
+  ClientOptions small;
+  small.maxResponseBytes = 1024;
+  HttpClient capped(small);
+  EXPECT_FALSE(capped.send({"GET", server.url("/slow"), {}, {}}));
+  EXPECT_EQ(capped.lastFailure(), TransportFailure::kTooLarge);
+  ClientOptions hasty;
+  hasty.totalTimeout = 100ms;
+  HttpClient impatient(hasty);
+  EXPECT_FALSE(impatient.send({"GET", server.url("/slow"), {}, {}}));
+  EXPECT_EQ(impatient.lastFailure(), TransportFailure::kTimeout);
+  EXPECT_THAT(impatient.lastFailureReason(), ::testing::Not(HasSubstr("/slow")));
+}
+
+TEST(HttpClient, CancelsBeforeAndDuringATransfer) {
+  Router router;
+  router.add("GET", "/slow", [](const Request&, const PathParams&) {
+    std::this_thread::sleep_for(2s);
+    return Response::json(200, "{}");
+  });
+  router.add("GET", "/echo", echoRequest);
+  ServerOptions serverOptions;
+  serverOptions.threads = 3;
+  RunningServer server(router, serverOptions);
+  std::atomic<bool> cancel{false};
+  ClientOptions options;
+  options.cancel = &cancel;
+  HttpClient client(options);
+
+  // Not set: requests go through as usual.
+  ASSERT_TRUE(client.send({"GET", server.url("/echo"), {}, {}}));
+
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(100ms);
+    cancel = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = client.send({"GET", server.url("/slow"), {}, {}});
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, core::ErrorKind::kUnavailable);
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kCancelled);
+  EXPECT_LT(elapsed, 1900ms);  // gave up before the answer came
+
+  // Already set: nothing is sent.
+  const auto before = server.records().size();
+  EXPECT_FALSE(client.send({"GET", server.url("/echo"), {}, {}}));
+  EXPECT_EQ(client.lastFailure(), TransportFailure::kCancelled);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server.records().size(), before);
+
+  cancel = false;
+  EXPECT_TRUE(client.send({"GET", server.url("/echo"), {}, {}}));
+}
+
 }  // namespace
 }  // namespace postured::http

@@ -1,0 +1,46 @@
+// One page of GET /web/api/v2.1/agents, parsed with simdjson On-Demand
+// straight into ProviderHosts, without building a DOM.
+//
+// Tolerance, because real consoles differ: booleans may be JSON booleans or
+// "True"/"False" strings; any field may be null or missing, and a null,
+// missing or wrong-typed attribute is left out of the host rather than given
+// a default; ids stay strings; unknown fields are skipped. What makes the page
+// unusable (not JSON, no "data" array, no "pagination", an element of "data"
+// that is not an object) is an error.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "integrations/provider.h"
+
+namespace postured::integrations::sentinelone {
+
+struct AgentsPage {
+  std::vector<ProviderHost> hosts;
+  std::optional<std::string> nextCursor;  // nullopt on the last page
+};
+
+// Reusable across the pages of one fetch: simdjson keeps its buffers, sized
+// for the largest page seen. Not thread-safe.
+class AgentsPageParser {
+ public:
+  AgentsPageParser();
+  ~AgentsPageParser();
+  AgentsPageParser(const AgentsPageParser&) = delete;
+  AgentsPageParser& operator=(const AgentsPageParser&) = delete;
+
+  // `body` may grow in capacity: simdjson reads a few bytes past the end.
+  // Errors are kInvalidArgument; the message says what is wrong with the
+  // page, e.g. "\"data\" is missing" or "invalid JSON near byte 1234: ...".
+  core::Result<AgentsPage> parse(std::string& body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace postured::integrations::sentinelone
