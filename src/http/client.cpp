@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <charconv>
 #include <cstring>
 #include <mutex>
 
@@ -127,7 +128,9 @@ struct HttpClient::Impl {
     std::string name(line.substr(0, colon));
     for (auto& c : name)
       if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    self->response.headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
+    auto value = trim(line.substr(colon + 1));
+    if (name == "content-length") self->reserveBody(value);
+    self->response.headers.emplace_back(std::move(name), std::string(value));
     return bytes;
   }
 
@@ -138,6 +141,16 @@ struct HttpClient::Impl {
   bool tooLarge = false;
   TransportFailure lastFailure = TransportFailure::kNone;
   std::string lastFailureReason;
+
+  // Sizes the body buffer once from Content-Length (plus the padding). A
+  // compressed body may outgrow it; appending then grows it as usual.
+  void reserveBody(std::string_view contentLength) {
+    std::size_t length = 0;
+    const auto [end, ec] = std::from_chars(contentLength.data(), contentLength.data() + contentLength.size(), length);
+    if (ec != std::errc{} || end != contentLength.data() + contentLength.size()) return;
+    if (length > options.maxResponseBytes) return;  // refused anyway
+    response.body.reserve(length + options.bodyPadding);
+  }
 
   void setFailure(TransportFailure failure, std::string reason) {
     lastFailure = failure;
@@ -268,6 +281,8 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   s.response.status = static_cast<int>(status);
+  if (s.response.body.capacity() < s.response.body.size() + s.options.bodyPadding)
+    s.response.body.reserve(s.response.body.size() + s.options.bodyPadding);
   return std::move(s.response);
 }
 

@@ -27,6 +27,11 @@ struct ClientOptions {
   // becomes true: checked before connecting and from curl's progress
   // callback during the transfer, which curl calls at least once a second.
   const std::atomic<bool>* cancel = nullptr;
+  // Spare capacity guaranteed after a response body, for parsers that read
+  // past the end (simdjson needs 64 bytes), so they need not copy it. The
+  // body is sized from Content-Length up front, which also spares the
+  // reallocations of a growing buffer.
+  std::size_t bodyPadding = 0;
 };
 
 // Why send() failed, for callers that retry some failures and not others.

@@ -13,16 +13,18 @@
 namespace postured::integrations {
 
 struct DeviceAttributeDiff {
-  core::Device device;
-  std::vector<core::DeviceAttribute> puts;  // new or changed values
-  std::vector<std::string> removals;        // keys to delete
-  // For the audit event: old and new values of every changed key (null when absent).
-  std::vector<std::pair<std::string, std::optional<core::AttributeValue>>> before;
-  std::vector<std::pair<std::string, std::optional<core::AttributeValue>>> after;
+  std::shared_ptr<const store::DeviceState> state;  // the device as it was: old values for the audit
+  std::vector<core::DeviceAttribute> puts;          // new or changed values
+  std::vector<std::string> removals;                // keys to delete
+
+  const core::Device& device() const { return state->device; }
+  // The value `key` had before, if any.
+  const core::AttributeValue* held(std::string_view key) const;
 };
 
 // `desired` maps device id to the attributes it should hold (empty map entry
 // or absence: none). Only keys in `ns` ("sentinelOne") are compared or touched.
+// The result is ordered by device id.
 std::vector<DeviceAttributeDiff> diffProviderAttributes(
     const std::vector<std::shared_ptr<const store::DeviceState>>& devices, std::string_view ns,
     const std::unordered_map<std::string, MatchedHost>& desired, core::Timestamp now);

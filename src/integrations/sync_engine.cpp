@@ -16,13 +16,12 @@ using Json = nlohmann::json;
 
 namespace {
 
-Json valueJson(const std::optional<core::AttributeValue>& v) {
-  if (!v) return nullptr;
-  switch (v->type()) {
-    case core::AttributeType::kBool: return v->asBool();
-    case core::AttributeType::kString: return v->asString();
+Json valueJson(const core::AttributeValue& v) {
+  switch (v.type()) {
+    case core::AttributeType::kBool: return v.asBool();
+    case core::AttributeType::kString: return v.asString();
     case core::AttributeType::kNumber: {
-      const double d = v->asNumber();
+      const double d = v.asNumber();
       if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
       return d;
     }
@@ -36,17 +35,25 @@ core::Result<std::size_t> applyDiffs(store::WriteTx& tx, const std::vector<Devic
   std::size_t written = 0;
   for (const auto& diff : diffs) {
     for (const auto& a : diff.puts) {
-      if (auto ok = tx.putAttribute(diff.device.id, a); !ok) return tl::unexpected(ok.error());
+      if (auto ok = tx.putAttribute(diff.device().id, a); !ok) return tl::unexpected(ok.error());
       ++written;
     }
     for (const auto& key : diff.removals) {
-      if (auto ok = tx.deleteAttribute(diff.device.id, key); !ok) return tl::unexpected(ok.error());
+      if (auto ok = tx.deleteAttribute(diff.device().id, key); !ok) return tl::unexpected(ok.error());
       ++written;
     }
     Json before = Json::object(), after = Json::object();
-    for (const auto& [k, v] : diff.before) before[k] = valueJson(v);
-    for (const auto& [k, v] : diff.after) after[k] = valueJson(v);
-    auto event = context.event(core::AuditTarget{diff.device.id, diff.device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
+    for (const auto& a : diff.puts) {
+      const auto* old = diff.held(a.key);
+      before[a.key] = old ? valueJson(*old) : Json(nullptr);
+      after[a.key] = valueJson(a.value);
+    }
+    for (const auto& key : diff.removals) {
+      before[key] = valueJson(*diff.held(key));
+      after[key] = nullptr;
+    }
+    const auto& device = diff.device();
+    auto event = context.event(core::AuditTarget{device.id, device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
     event.oldJson = before.dump();
     event.newJson = after.dump();
     if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
@@ -161,13 +168,14 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   auto written = applyDiffs(**tx, diffs, context);
   if (!written) return tl::unexpected(written.error());
 
-  record.finishedAt = now;
+  const auto finished = clock_.now();  // after the writes: the duration includes them
+  record.finishedAt = finished;
   record.outcome = "success";
   record.attributesChanged = static_cast<std::int64_t>(*written);
-  record.durationMs = millisBetween(started, now);
+  record.durationMs = millisBetween(started, finished);
   core::IntegrationStatus status;
-  status.lastSync = now;
-  status.lastSuccess = now;
+  status.lastSync = finished;
+  status.lastSuccess = finished;
   status.providerHostCount = record.providerHostCount;
   status.matchedCount = record.matchedCount;
   status.possibleMatchedCount = static_cast<std::int64_t>(matcher.possibleMatchedCount());

@@ -10,12 +10,15 @@ bool sameKey(const core::DeviceAttribute& a, std::string_view key) { return core
 }  // namespace
 
 // One change a transaction made, replayed on the cache after its commit.
+// A sync records hundreds of thousands of these: each carries only its own payload.
 struct CachedStore::Change {
   enum class Kind { kPutDevice, kUpdateDevice, kDeleteDevice, kPutAttribute, kDeleteAttribute } kind;
-  core::Device device;  // kPutDevice, kUpdateDevice
   std::string deviceId;
-  core::DeviceAttribute attribute;  // kPutAttribute
-  std::string key;                  // kDeleteAttribute
+  std::variant<std::monostate, core::Device, core::DeviceAttribute, std::string> payload;  // device, attribute or key
+
+  const core::Device& device() const { return std::get<core::Device>(payload); }
+  const core::DeviceAttribute& attribute() const { return std::get<core::DeviceAttribute>(payload); }
+  const std::string& key() const { return std::get<std::string>(payload); }
 };
 
 // Forwards everything to the inner transaction and records the changes that succeeded.
@@ -55,21 +58,21 @@ class CachedStore::RecordingTx final : public WriteTx {
   }
 
   Result<void> insertDevice(const core::Device& d) override {
-    return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d, d.id, {}, {}});
+    return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d.id, d});
   }
   Result<void> updateDevice(const core::Device& d) override {
-    return record(inner_->updateDevice(d), Change{Change::Kind::kUpdateDevice, d, d.id, {}, {}});
+    return record(inner_->updateDevice(d), Change{Change::Kind::kUpdateDevice, d.id, d});
   }
   Result<void> deleteDevice(std::string_view id) override {
-    return record(inner_->deleteDevice(id), Change{Change::Kind::kDeleteDevice, {}, std::string(id), {}, {}});
+    return record(inner_->deleteDevice(id), Change{Change::Kind::kDeleteDevice, std::string(id), {}});
   }
   Result<void> putAttribute(std::string_view id, const core::DeviceAttribute& a) override {
-    return record(inner_->putAttribute(id, a), Change{Change::Kind::kPutAttribute, {}, std::string(id), a, {}});
+    return record(inner_->putAttribute(id, a), Change{Change::Kind::kPutAttribute, std::string(id), a});
   }
   Result<bool> deleteAttribute(std::string_view id, std::string_view key) override {
     auto deleted = inner_->deleteAttribute(id, key);
     if (deleted && *deleted)
-      changes_.push_back(Change{Change::Kind::kDeleteAttribute, {}, std::string(id), {}, std::string(key)});
+      changes_.push_back(Change{Change::Kind::kDeleteAttribute, std::string(id), std::string(key)});
     return deleted;
   }
   Result<void> appendAudit(const core::AuditEvent& e) override { return inner_->appendAudit(e); }
@@ -85,7 +88,7 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<void> commit() override {
     auto ok = inner_->commit();
     if (ok) owner_.apply(changes_);
-    changes_.clear();
+    std::vector<Change>().swap(changes_);  // a sync's changes can be large: give the memory back
     // The inner transaction is finished either way (Store: "after commit() the
     // transaction is finished"); the cache is updated, so the next writer may go.
     releaseWriterOnce();
@@ -193,12 +196,12 @@ void CachedStore::apply(const std::vector<Change>& changes) {
     switch (c.kind) {
       case Change::Kind::kPutDevice:
         state = std::make_shared<DeviceState>();
-        state->device = c.device;
+        state->device = c.device();
         break;
       case Change::Kind::kUpdateDevice:
         if (state) {
           const auto created = state->device.created;
-          state->device = c.device;
+          state->device = c.device();
           state->device.created = created;
         }
         break;
@@ -206,21 +209,21 @@ void CachedStore::apply(const std::vector<Change>& changes) {
       case Change::Kind::kPutAttribute: {
         if (!state) break;
         auto& attrs = state->attributes;
-        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a, c.attribute.key); });
+        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a, c.attribute().key); });
         if (it == attrs.end()) {
-          attrs.push_back(c.attribute);
+          attrs.push_back(c.attribute());
           std::sort(attrs.begin(), attrs.end(),
                     [](const auto& a, const auto& b) { return core::foldKey(a.key) < core::foldKey(b.key); });
         } else {
           const auto spelling = it->key;  // the store keeps the first spelling of a key
-          *it = c.attribute;
+          *it = c.attribute();
           it->key = spelling;
         }
         break;
       }
       case Change::Kind::kDeleteAttribute:
         if (state)
-          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a, c.key); });
+          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a, c.key()); });
         break;
     }
   }

@@ -228,7 +228,7 @@ TEST(HttpClient, MovesKeepTheConnection) {
 TEST(HttpClient, ClassifiesTransportFailures) {
   HttpClient client;
   // A response: no failure.
-  CannedServer ok("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  CannedServer ok("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
   ASSERT_TRUE(client.send({"GET", ok.url(), {}, {}}));
   EXPECT_EQ(client.lastFailure(), TransportFailure::kNone);
   EXPECT_EQ(client.lastFailureReason(), "");

@@ -288,6 +288,24 @@ class PageWalker {
     return SUCCESS;
   }
 
+  // Reads the root object up to and including "pagination" only.
+  error_code peekPagination(od::document& doc, bool& found) {
+    od::json_type type;
+    if (auto e = doc.type().get(type)) return e;
+    if (type != od::json_type::object) return problem("it is " + std::string(typeName(type)) + ", not an object");
+    od::object root;
+    if (auto e = doc.get_object().get(root)) return e;
+    for (auto f : root) {
+      od::field field;
+      if (auto e = std::move(f).get(field)) return e;
+      if (field.key().unsafe_is_equal("pagination")) {
+        found = true;
+        return walkPagination(field.value());
+      }
+    }
+    return SUCCESS;
+  }
+
   const std::string& problemText() const { return problem_; }
 
  private:
@@ -372,13 +390,35 @@ struct AgentsPageParser::Impl {
 AgentsPageParser::AgentsPageParser() : impl_(std::make_unique<Impl>()) {}
 AgentsPageParser::~AgentsPageParser() = default;
 
+namespace {
+
+// simdjson reads up to SIMDJSON_PADDING bytes past the end. The body usually
+// has that room already (HttpClient pads it); reserving copies otherwise.
+void pad(std::string& body) {
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+}
+
+}  // namespace
+
+core::Result<std::optional<std::string>> AgentsPageParser::peekNextCursor(std::string& body) {
+  pad(body);
+  od::document doc;
+  AgentsPage page;
+  PageWalker walker(page);
+  bool found = false;
+  if (auto e = impl_->parser.iterate(body.data(), body.size(), body.capacity()).get(doc); e)
+    return core::fail(core::ErrorKind::kInvalidArgument, simdjson::error_message(e));
+  if (auto e = walker.peekPagination(doc, found); e || !found)
+    return core::fail(core::ErrorKind::kInvalidArgument,
+                      walker.problemText().empty() ? "no pagination" : walker.problemText());
+  return std::move(page.nextCursor);
+}
+
 core::Result<AgentsPage> AgentsPageParser::parse(std::string& body) {
   const auto invalid = [](std::string message) {
     return core::fail(core::ErrorKind::kInvalidArgument, std::move(message));
   };
-  // The body's own buffer usually has room to spare (it grew by appending);
-  // reserving only copies when it does not.
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  pad(body);
   if (trim(body).empty()) return invalid("the body is empty");
 
   od::document doc;

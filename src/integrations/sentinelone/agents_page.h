@@ -38,6 +38,12 @@ class AgentsPageParser {
   // page, e.g. "\"data\" is missing" or "invalid JSON near byte 1234: ...".
   core::Result<AgentsPage> parse(std::string& body);
 
+  // Only pagination.nextCursor (nullopt on the last page), so that the next
+  // request can start while this page is parsed. Cheap when "pagination"
+  // precedes "data", as in SentinelOne's envelope; the agents are skipped
+  // either way. An error when the page is unusable; parse() says why.
+  core::Result<std::optional<std::string>> peekNextCursor(std::string& body);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
