@@ -14,6 +14,7 @@
 #include "app/table.h"
 #include "core/files.h"
 #include "core/random.h"
+#include "core/shutdown_signals.h"
 
 namespace postured::app {
 
@@ -93,11 +94,7 @@ void printSummary(const Json& devices, const Json& integration, const Json& run)
 }  // namespace
 
 int runDemo(const DemoOptions& options) {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  core::blockShutdownSignals();
   ::umask(077);
 
   if (auto ok = prepareDir(options.dataDir); !ok) return failWith(ok.error().message);
@@ -158,10 +155,9 @@ int runDemo(const DemoOptions& options) {
             << "Serving until Ctrl-C.\n"
             << std::flush;
 
-  const timespec tick{0, 500'000'000};
+  const std::atomic<bool> never{false};
   while (true) {
-    const int sig = sigtimedwait(&signals, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) break;
+    if (core::waitForShutdownSignal(never, std::chrono::milliseconds(500))) break;
     if (server.exited()) return failWith("postured serve stopped; see " + dir + "/postured.log");
     if (emu.exited()) return failWith("s1emu stopped; see " + dir + "/s1emu.log");
   }

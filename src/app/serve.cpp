@@ -16,6 +16,7 @@
 #include "integrations/sync_engine.h"
 #include "integrations/sync_scheduler.h"
 #include "core/secret_box.h"
+#include "core/shutdown_signals.h"
 #include "http/server.h"
 #include "store/cached_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -62,13 +63,6 @@ void describeMetrics(core::Metrics& metrics) {
   metrics.describe("attributes_expired_total", "counter", "Attributes removed because their expiry passed.");
 }
 
-sigset_t shutdownSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  return signals;
-}
 
 }  // namespace
 
@@ -140,17 +134,11 @@ static int serveUntilStopped(const ServeConfig& config) {
   }
 
   // SIGINT and SIGTERM were blocked in every thread by runServe; one thread takes them.
-  const sigset_t signals = shutdownSignals();
   std::atomic<bool> stopped{false};
   std::thread signalThread([&] {
-    const timespec tick{0, 200'000'000};
-    while (!stopped.load()) {
-      const int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGINT || sig == SIGTERM) {
-        logEvent("info", "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-        server.shutdown();
-        return;
-      }
+    if (const int sig = core::waitForShutdownSignal(stopped)) {
+      logEvent("info", "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+      server.shutdown();
     }
   });
 
@@ -181,10 +169,8 @@ static int serveUntilStopped(const ServeConfig& config) {
 int runServe(const ServeConfig& config) {
   // Before any thread exists (the logger starts one), so that every thread
   // inherits the mask and the signals reach only the thread that waits for them.
-  const sigset_t signals = shutdownSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  core::blockShutdownSignals();
   ::umask(077);  // the store holds key hashes and the inventory: readable by this user only
-  std::signal(SIGPIPE, SIG_IGN);
   setupLogging(config.logLevel);
   const int code = serveUntilStopped(config);
   shutdownLogging();  // every buffered line reaches stderr before the process exits

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "core/shutdown_signals.h"
 #include "agents_api.h"
 #include "control_api.h"
 #include "emulator.h"
@@ -23,14 +24,6 @@ namespace {
 
 constexpr int kRuntimeError = 1;
 constexpr int kInputError = 2;
-
-sigset_t shutdownSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  return signals;
-}
 
 int fail(int code, const std::string& message) {
   std::cerr << "s1emu: " << message << std::endl;
@@ -93,17 +86,9 @@ int serve(const Options& options) {
   if (auto ok = server.bind(); !ok) return fail(kRuntimeError, ok.error().message);
 
   // The signals are blocked in every thread; this one takes them.
-  const sigset_t signals = shutdownSignals();
   std::atomic<bool> stopped{false};
   std::thread signalThread([&] {
-    const timespec tick{0, 200'000'000};
-    while (!stopped.load()) {
-      const int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGINT || sig == SIGTERM) {
-        server.shutdown();
-        return;
-      }
-    }
+    if (core::waitForShutdownSignal(stopped)) server.shutdown();
   });
   const nlohmann::ordered_json listening = {
       {"msg", "listening"}, {"address", server.boundAddress()}, {"agents", emu.fleet.size()}};
@@ -121,9 +106,7 @@ int serve(const Options& options) {
 int main(int argc, char** argv) {
   // Before any thread exists, so every thread inherits the mask and the
   // signals reach only the thread that waits for them.
-  const sigset_t signals = postured::s1emu::shutdownSignals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  postured::core::blockShutdownSignals();
   auto parsed = postured::s1emu::parseOptions(argc, argv);
   if (const int* code = std::get_if<int>(&parsed)) return *code;
   return postured::s1emu::serve(std::get<postured::s1emu::Options>(parsed));
