@@ -196,7 +196,7 @@ TEST_P(SentinelOneMalformedPage, SaysWhatIsWrong) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Fixtures, SentinelOneMalformedPage,
+    SentinelOneFixtures, SentinelOneMalformedPage,
     ::testing::Values(MalformedCase{"malformed_truncated.json", "invalid JSON"},
                       MalformedCase{"malformed_html.json", "invalid JSON"},
                       MalformedCase{"malformed_data_object.json", "\"data\" is an object, not an array"},

@@ -56,6 +56,11 @@ class FakeConsole {
     server_ = std::make_unique<http::testing::RunningServer>(router_, options);
   }
 
+  // The server goes first: its handlers use the members below.
+  ~FakeConsole() { server_.reset(); }
+  FakeConsole(const FakeConsole&) = delete;
+  FakeConsole& operator=(const FakeConsole&) = delete;
+
   std::string url() const { return "http://" + server_->address(); }
   std::vector<Seen> seen() const {
     std::lock_guard lock(mutex_);
@@ -65,6 +70,13 @@ class FakeConsole {
     std::vector<int> out;
     for (const auto& s : seen()) out.push_back(s.page);
     return out;
+  }
+
+  // SentinelOne sends "pagination" before "data" (which lets the next
+  // request start early); nlohmann sorts keys, which puts it last.
+  static std::string pageBodyPaginationFirst(int page, int pages, int perPage) {
+    auto body = nlohmann::json::parse(pageBody(page, pages, perPage));
+    return R"({"pagination":)" + body["pagination"].dump() + R"(,"data":)" + body["data"].dump() + "}";
   }
 
   static std::string pageBody(int page, int pages, int perPage) {
@@ -389,6 +401,47 @@ TEST(SentinelOneFetch, MalformedPageTwoFailsWithoutRetry) {
   EXPECT_THAT(run.pages, ElementsAre(idsOfPage(1)));
 }
 
+TEST(SentinelOneFetch, PaginationBeforeData) {
+  FakeConsole console(4, 50, [](int page, int) -> std::optional<http::Response> {
+    return http::Response::json(200, FakeConsole::pageBodyPaginationFirst(page, 4, 50));
+  });
+  const auto run = fetch(console.url());
+  ASSERT_TRUE(run.result) << run.result.error().message;
+  EXPECT_EQ(run.result->requests, 4u);
+  EXPECT_THAT(console.pagesRequested(), ElementsAre(1, 2, 3, 4));
+  EXPECT_THAT(run.pages, ElementsAre(idsOfPage(1, 50), idsOfPage(2, 50), idsOfPage(3, 50), idsOfPage(4, 50)));
+}
+
+TEST(SentinelOneFetch, MalformedAgentsAfterTheCursorStopTheNextRequest) {
+  // Page 2's cursor is readable, so page 3 may already be on its way when
+  // page 2's agents turn out broken; the run still fails and goes no further.
+  FakeConsole console(5, 3, [](int page, int) -> std::optional<http::Response> {
+    auto body = FakeConsole::pageBodyPaginationFirst(page, 5, 3);
+    if (page == 2) body.insert(body.find(R"("data":[)") + 8, "7,");
+    return http::Response::json(200, body);
+  });
+  const auto run = fetch(console.url());
+  ASSERT_FALSE(run.result);
+  EXPECT_EQ(run.result.error().kind, FetchErrorKind::kProvider);
+  EXPECT_EQ(run.result.error().message,
+            "SentinelOne returned a malformed page 2: data[0] is a number, not an agent object");
+  EXPECT_THAT(run.pages, ElementsAre(idsOfPage(1)));
+  EXPECT_LE(console.seen().size(), 3u);
+}
+
+TEST(SentinelOneFetch, AnExceptionFromTheSinkPropagates) {
+  FakeConsole console(3);
+  const SentinelOneProvider provider;
+  ProviderConfig config{console.url(), "", "", kToken};
+  int calls = 0;
+  EXPECT_THROW(provider.fetchHosts(config, testContext(),
+                                   [&](std::vector<ProviderHost>&&) {
+                                     if (++calls == 2) throw std::runtime_error("sink failed");
+                                   }),
+               std::runtime_error);
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(SentinelOneFetch, CursorThatDoesNotMoveIsMalformed) {
   FakeConsole console(3, 3, [](int page, int) -> std::optional<http::Response> {
     if (page == 2) return http::Response::json(200, FakeConsole::pageBody(1, 3, 3));  // points at page 2 again
@@ -469,7 +522,9 @@ TEST(SentinelOneFetch, CancelledBetweenPages) {
   ASSERT_FALSE(run.result);
   EXPECT_EQ(run.result.error().kind, FetchErrorKind::kCancelled);
   EXPECT_EQ(run.result.error().message, "SentinelOne fetch cancelled at page 2");
-  EXPECT_THAT(console.pagesRequested(), ElementsAre(1));
+  EXPECT_THAT(run.pages, ElementsAre(idsOfPage(1)));
+  // Page 2 may have been prefetched while page 1 was parsed, but no further.
+  EXPECT_LE(console.seen().size(), 2u);
 
   // Cancelled before it starts: not a single request.
   FakeConsole idle(1);

@@ -9,6 +9,7 @@
 // that is not an object) is an error.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,16 +34,16 @@ class AgentsPageParser {
   AgentsPageParser(const AgentsPageParser&) = delete;
   AgentsPageParser& operator=(const AgentsPageParser&) = delete;
 
+  // Called once per page with pagination.nextCursor as soon as it is read:
+  // before the agents when "pagination" comes first, as in SentinelOne's
+  // envelope, so the next request can start while this page is parsed. The
+  // page may still turn out malformed afterwards.
+  using CursorListener = std::function<void(const std::optional<std::string>& nextCursor)>;
+
   // `body` may grow in capacity: simdjson reads a few bytes past the end.
   // Errors are kInvalidArgument; the message says what is wrong with the
   // page, e.g. "\"data\" is missing" or "invalid JSON near byte 1234: ...".
-  core::Result<AgentsPage> parse(std::string& body);
-
-  // Only pagination.nextCursor (nullopt on the last page), so that the next
-  // request can start while this page is parsed. Cheap when "pagination"
-  // precedes "data", as in SentinelOne's envelope; the agents are skipped
-  // either way. An error when the page is unusable; parse() says why.
-  core::Result<std::optional<std::string>> peekNextCursor(std::string& body);
+  core::Result<AgentsPage> parse(std::string& body, const CursorListener& onCursor = {});
 
  private:
   struct Impl;

@@ -18,8 +18,9 @@ namespace postured::integrations::sentinelone {
 
 class PageFetcher {
  public:
-  // `stop` aborts waits and a request in flight, as ctx.cancelled does
-  // for waits (the client can watch one flag only; see fetchHosts).
+  // Waits end early when `stop` or ctx.cancelled is set; a request in
+  // flight only when `stop` is (HttpClient watches one flag), so the owner
+  // sets `stop` once it sees ctx.cancelled.
   PageFetcher(std::string consoleUrl, const std::string& token, const FetchContext& ctx,
               const std::atomic<bool>& stop);
 
