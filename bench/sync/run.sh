@@ -39,13 +39,14 @@ base="http://$(address_of "$work/postured.log")"
 key=$(cat "$work/data/admin.key")
 auth=(-H "Authorization: Bearer $key" -H 'Content-Type: application/json')
 
-# Import the devices, 50,000 per request (the import's limit).
+# Import the devices, 10,000 per request (the import takes up to 50,000; smaller
+# batches keep its JSON parsing out of the peak RSS, which is about the sync).
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 devices = json.load(open(f"{work}/devices.json"))["devices"]
-for n, start in enumerate(range(0, len(devices), 50000)):
-    json.dump({"devices": devices[start:start + 50000]}, open(f"{work}/import-{n}.json", "w"))
+for n, start in enumerate(range(0, len(devices), 10000)):
+    json.dump({"devices": devices[start:start + 10000]}, open(f"{work}/import-{n}.json", "w"))
 PY
 device_count=0
 for f in "$work"/import-*.json; do
@@ -53,18 +54,24 @@ for f in "$work"/import-*.json; do
 done
 device_count=$(python3 -c "import json; print(len(json.load(open('$work/devices.json'))['devices']))")
 
-# The limit: curl alone fetching every page, following the cursor.
-fetch_start=$(date +%s.%N)
+# The limit: curl alone fetching the same pages. The cursors are collected
+# first (untimed); then one curl process fetches every page URL over a reused
+# connection, which is what the sync's own client does.
+urls=()
 cursor=""
-pages=0
 while :; do
   url="$emu_url/web/api/v2.1/agents?limit=1000&isDecommissioned=false"
-  [ -n "$cursor" ] && url="$url&cursor=$cursor"
+  [ -n "$cursor" ] && url="$url&cursor=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$cursor")"
+  urls+=("$url")
   curl -sf -H "Authorization: ApiToken $token" -o "$work/page.json" "$url"
-  pages=$((pages + 1))
   cursor=$(grep -o '"nextCursor":"[^"]*"' "$work/page.json" | cut -d'"' -f4 || true)
   [ -z "$cursor" ] && break
 done
+pages=${#urls[@]}
+fetch_args=()
+for url in "${urls[@]}"; do fetch_args+=(-o /dev/null "$url"); done
+fetch_start=$(date +%s.%N)
+curl -sf -H "Authorization: ApiToken $token" "${fetch_args[@]}"
 fetch_seconds=$(echo "$(date +%s.%N) - $fetch_start" | bc -l)
 
 wait_run() {  # integration id, run id -> prints the finished run's JSON
@@ -81,10 +88,19 @@ field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]
 created=$(curl -sf "${auth[@]}" -d "{\"provider\":\"sentinelone\",\"cloudId\":\"$emu_url\",\"clientSecret\":\"$token\"}" \
   "$base/api/v2/tailnet/-/posture/integrations")
 integration=$(field "$created" id)
-sleep 0.5
-first_id=$(curl -sf "${auth[@]}" "$base/api/v2/posture/integrations/$integration/runs" | python3 -c "import json,sys; print(json.load(sys.stdin)['runs'][-1]['id'])")
+first_id=""
+for _ in $(seq 600); do  # the create's run starts within the scheduler's next tick
+  first_id=$(curl -sf "${auth[@]}" "$base/api/v2/posture/integrations/$integration/runs" |
+    python3 -c "import json,sys; r=json.load(sys.stdin)['runs']; print(r[-1]['id'] if r else '')")
+  [ -n "$first_id" ] && break
+  sleep 0.1
+done
 first=$(wait_run "$integration" "$first_id")
-again_id=$(field "$(curl -sf "${auth[@]}" -X POST "$base/api/v2/posture/integrations/$integration/sync")" runId)
+for _ in $(seq 600); do  # 409 while the first run's thread is still winding down
+  again_json=$(curl -s "${auth[@]}" -X POST "$base/api/v2/posture/integrations/$integration/sync")
+  case "$again_json" in *'"status":409'*) sleep 0.1 ;; *) break ;; esac
+done
+again_id=$(field "$again_json" runId) || { echo "manual sync refused: $again_json" >&2; exit 1; }
 again=$(wait_run "$integration" "$again_id")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 

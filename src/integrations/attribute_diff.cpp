@@ -1,7 +1,6 @@
 #include "integrations/attribute_diff.h"
 
 #include <algorithm>
-#include <map>
 
 namespace postured::integrations {
 
@@ -18,27 +17,34 @@ bool inNamespace(std::string_view key, std::string_view ns) {
 std::vector<DeviceAttributeDiff> diffProviderAttributes(
     const std::vector<std::shared_ptr<const store::DeviceState>>& devices, std::string_view ns,
     const std::unordered_map<std::string, MatchedHost>& desired, core::Timestamp now) {
+  // Runs for every device on every sync, so it allocates nothing for a device
+  // that does not change: a provider writes a handful of keys, and linear
+  // scans over them beat building maps.
   std::vector<DeviceAttributeDiff> out;
   for (const auto& state : devices) {
-    std::map<std::string, const core::AttributeValue*> held;  // ordered: stable audit output
-    for (const auto& a : state->attributes)
-      if (inNamespace(a.key, ns)) held.emplace(a.key, &a.value);
     const auto match = desired.find(state->device.id);
-    if (held.empty() && match == desired.end()) continue;
+    const auto* wanted = match == desired.end() ? nullptr : &match->second.attributes;
+    const auto heldValue = [&](const std::string& key) -> const core::AttributeValue* {
+      for (const auto& a : state->attributes)
+        if (a.key == key) return &a.value;
+      return nullptr;
+    };
+    const auto isWanted = [&](const std::string& key) {
+      if (!wanted) return false;
+      for (const auto& [k, v] : *wanted)
+        if (k == key) return true;
+      return false;
+    };
 
     DeviceAttributeDiff diff;
-    diff.state = state;
-    std::map<std::string, const core::AttributeValue*> wanted;
-    if (match != desired.end())
-      for (const auto& [key, value] : match->second.attributes) wanted.emplace(key, &value);
-    for (const auto& [key, value] : wanted) {
-      auto it = held.find(key);
-      if (it != held.end() && *it->second == *value) continue;
-      diff.puts.push_back(core::DeviceAttribute{key, *value, std::nullopt, now});
-    }
-    for (const auto& [key, value] : held)
-      if (!wanted.count(key)) diff.removals.push_back(key);
+    if (wanted)
+      for (const auto& [key, value] : *wanted)
+        if (const auto* old = heldValue(key); !old || !(*old == value))
+          diff.puts.push_back(core::DeviceAttribute{key, value, std::nullopt, now});
+    for (const auto& a : state->attributes)
+      if (inNamespace(a.key, ns) && !isWanted(a.key)) diff.removals.push_back(a.key);
     if (diff.puts.empty() && diff.removals.empty()) continue;
+    diff.state = state;
     out.push_back(std::move(diff));
   }
   // In key order the store's B-tree inserts are nearly sequential: a sync that

@@ -30,6 +30,8 @@ bool isPlaceholderSerial(std::string_view s) {
 }
 
 SerialMatcher::SerialMatcher(const std::vector<std::shared_ptr<const store::DeviceState>>& devices) {
+  deviceBySerial_.reserve(devices.size());
+  matches_.reserve(devices.size());
   std::unordered_set<std::string> duplicated;
   for (const auto& state : devices) {
     const auto& d = state->device;
@@ -52,22 +54,34 @@ SerialMatcher::SerialMatcher(const std::vector<std::shared_ptr<const store::Devi
 void SerialMatcher::offer(ProviderHost&& host) {
   if (!host.matchable) return;
   ++hosts_;
-  std::vector<std::string> devices;
+  // Almost every host has one serial: collect the matched devices without allocating.
+  const std::string* first = nullptr;
+  std::vector<const std::string*> others;
   for (const auto& raw : host.serialNumbers) {
     const auto serial = normaliseSerial(raw);
     if (serial.empty()) continue;
-    if (auto it = deviceBySerial_.find(serial); it != deviceBySerial_.end())
-      if (std::find(devices.begin(), devices.end(), it->second) == devices.end()) devices.push_back(it->second);
+    const auto it = deviceBySerial_.find(serial);
+    if (it == deviceBySerial_.end()) continue;
+    const std::string* device = &it->second;
+    if (!first)
+      first = device;
+    else if (*first != *device &&
+             std::none_of(others.begin(), others.end(), [&](const std::string* o) { return *o == *device; }))
+      others.push_back(device);
   }
-  for (std::size_t i = 0; i < devices.size(); ++i) {
-    auto [it, fresh] = matches_.try_emplace(devices[i]);
+  if (!first) return;
+  auto keep = [&](const std::string& device, bool last) {
+    auto [it, fresh] = matches_.try_emplace(device);
     // Newest agent wins; an agent without a last-active time loses to one with it.
-    const bool newer = fresh || (host.lastActive && (!it->second.lastActive || *host.lastActive > *it->second.lastActive));
-    if (!newer) continue;
+    const bool newer =
+        fresh || (host.lastActive && (!it->second.lastActive || *host.lastActive > *it->second.lastActive));
+    if (!newer) return;
     it->second.providerId = host.providerId;
     it->second.lastActive = host.lastActive;
-    it->second.attributes = i + 1 == devices.size() ? std::move(host.attributes) : host.attributes;
-  }
+    it->second.attributes = last ? std::move(host.attributes) : host.attributes;
+  };
+  for (const auto* device : others) keep(*device, false);
+  keep(*first, true);
 }
 
 }  // namespace postured::integrations
