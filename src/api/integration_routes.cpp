@@ -20,7 +20,10 @@ Json optionalTime(const std::optional<core::Timestamp>& t) {
   return t ? Json(core::formatRfc3339(*t)) : Json(nullptr);
 }
 
-Json integrationToJson(const core::Integration& i, const std::optional<core::Timestamp>& nextSync) {
+Json integrationToJson(const core::Integration& i, std::optional<core::Timestamp> nextSync) {
+  // While paused, the next scheduled run comes when the pause ends.
+  if (i.status && i.status->pausedUntil && nextSync && *nextSync < *i.status->pausedUntil)
+    nextSync = i.status->pausedUntil;
   Json j = {{"id", i.id},
             {"provider", i.provider},
             {"cloudId", i.cloudId},

@@ -134,6 +134,8 @@ core::Result<Json> parseJsonBody(const http::Request& request) {
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
     std::string what = e.what();
     if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
+    // nlohmann quotes the text it last read, which could be part of a secret being sent.
+    if (auto at = what.find("; last read"); at != std::string::npos) what.erase(at);
     return fail(ErrorKind::kInvalidArgument, "request body is not valid JSON: " + what);
   }
 }

@@ -13,6 +13,27 @@ using Json = nlohmann::json;
 
 namespace {
 
+// Resumes a suspended integration's schedule when the change is done, however
+// it ends; forget() instead when the integration is gone.
+class SuspendedScope {
+ public:
+  SuspendedScope(SyncScheduler& scheduler, std::string id) : scheduler_(scheduler), id_(std::move(id)) {}
+  ~SuspendedScope() { resume(); }
+  void resume() {
+    if (!done_) scheduler_.resume(id_);
+    done_ = true;
+  }
+  void forget() {
+    if (!done_) scheduler_.forget(id_);
+    done_ = true;
+  }
+
+ private:
+  SyncScheduler& scheduler_;
+  std::string id_;
+  bool done_ = false;
+};
+
 core::AuditTarget integrationTarget(const core::Integration& i, const Provider* provider) {
   return core::AuditTarget{i.id, provider ? std::string(provider->displayName()) : i.provider, "POSTURE_INTEGRATION",
                            "POSTURE_INTEGRATION"};
@@ -73,6 +94,9 @@ core::Result<core::Integration> IntegrationService::create(const IntegrationInpu
   core::ChangeContext context(actor, "CONFIG_API", now);
   auto event = context.event(integrationTarget(integration, provider), "CREATE");
   event.newJson = configJson(integration).dump();
+  // Held until the create's own run is requested, so no scheduled run comes first.
+  scheduler_.cancelAndWait(integration.id);
+  SuspendedScope suspended(scheduler_, integration.id);
   auto tx = store_.write();
   if (!tx) return tl::unexpected(tx.error());
   auto existing = (*tx)->integrations();
@@ -85,49 +109,55 @@ core::Result<core::Integration> IntegrationService::create(const IntegrationInpu
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
   (void)scheduler_.request(integration.id, "create");
+  suspended.resume();
   return integration;
 }
 
 core::Result<core::Integration> IntegrationService::update(const std::string& id, const IntegrationInput& input,
                                                            const core::AuditActor& actor) {
-  auto current = get(id);
-  if (!current) return current;
-  const Provider* provider = engine_.providers().find(current->provider);
-  if (!provider) return fail(ErrorKind::kInvalidArgument, "provider \"" + current->provider + "\" is not supported");
-  if (input.provider && *input.provider != current->provider)
+  if (auto exists = get(id); !exists) return exists;
+  // A run of the old configuration would be discarded anyway: stop it, and
+  // hold the schedule until the new configuration is stored.
+  scheduler_.cancelAndWait(id);
+  SuspendedScope suspended(scheduler_, id);
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  // Read inside the transaction: concurrent updates and runs cannot interleave.
+  auto found = (*tx)->integration(id);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) return fail(ErrorKind::kNotFound, "no posture integration with id \"" + id + "\"");
+  const core::Integration current = std::move(**found);
+  const Provider* provider = engine_.providers().find(current.provider);
+  if (!provider) return fail(ErrorKind::kInvalidArgument, "provider \"" + current.provider + "\" is not supported");
+  if (input.provider && *input.provider != current.provider)
     return fail(ErrorKind::kInvalidArgument,
                 "the provider of an integration cannot change; remove it and create a new one", "provider");
-  auto secret = secrets_.open(current->sealedSecret);
+  auto secret = secrets_.open(current.sealedSecret);
   if (!secret) return tl::unexpected(secret.error());
   const bool secretChanged = input.clientSecret && !input.clientSecret->empty() && *input.clientSecret != *secret;
   auto config = checkedConfig(
-      *provider, ProviderConfig{input.cloudId.value_or(current->cloudId), input.clientId.value_or(current->clientId),
-                                input.tenantId.value_or(current->tenantId), secretChanged ? *input.clientSecret : *secret});
+      *provider, ProviderConfig{input.cloudId.value_or(current.cloudId), input.clientId.value_or(current.clientId),
+                                input.tenantId.value_or(current.tenantId), secretChanged ? *input.clientSecret : *secret});
   if (!config) return tl::unexpected(config.error());
 
-  auto next = *current;
+  auto next = current;
   next.cloudId = config->cloudId;
   next.clientId = config->clientId;
   next.tenantId = config->tenantId;
   if (secretChanged) next.sealedSecret = secrets_.seal(config->clientSecret);
-  const bool changed = secretChanged || next.cloudId != current->cloudId || next.clientId != current->clientId ||
-                       next.tenantId != current->tenantId;
-  if (!changed) return *current;
+  const bool changed = secretChanged || next.cloudId != current.cloudId || next.clientId != current.clientId ||
+                       next.tenantId != current.tenantId;
+  if (!changed) return current;
 
   const auto now = clock_.now();
   next.configUpdated = now;
   if (next.status) next.status->pausedUntil.reset();  // new credentials deserve a try at once
   core::ChangeContext context(actor, "CONFIG_API", now);
   auto event = context.event(integrationTarget(next, provider), "UPDATE");
-  Json before = configJson(*current), after = configJson(next);
+  Json before = configJson(current), after = configJson(next);
   if (secretChanged) after["clientSecret"] = "(changed)";
   event.oldJson = before.dump();
   event.newJson = after.dump();
-
-  // A run of the old configuration would be discarded anyway: stop it now.
-  scheduler_.cancelAndWait(id);
-  auto tx = store_.write();
-  if (!tx) return tl::unexpected(tx.error());
   if (auto ok = (*tx)->updateIntegration(next); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
@@ -139,6 +169,7 @@ core::Result<void> IntegrationService::remove(const std::string& id, const core:
   auto current = get(id);
   if (!current) return tl::unexpected(current.error());
   scheduler_.cancelAndWait(id);
+  SuspendedScope suspended(scheduler_, id);
   const Provider* provider = engine_.providers().find(current->provider);
 
   core::ChangeContext context(actor, "CONFIG_API", clock_.now());
@@ -152,12 +183,23 @@ core::Result<void> IntegrationService::remove(const std::string& id, const core:
   if (auto ok = (*tx)->deleteIntegration(id); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
-  scheduler_.cancelAndWait(id);  // forget any schedule made while we worked
+  suspended.forget();
   return {};
 }
 
 core::Result<std::string> IntegrationService::syncNow(const std::string& id) {
-  if (auto current = get(id); !current) return tl::unexpected(current.error());
+  // An operator asking for a sync lifts an authentication pause.
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  auto current = (*tx)->integration(id);
+  if (!current) return tl::unexpected(current.error());
+  if (!*current) return fail(ErrorKind::kNotFound, "no posture integration with id \"" + id + "\"");
+  if ((*current)->status && (*current)->status->pausedUntil) {
+    (*current)->status->pausedUntil.reset();
+    if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
+    if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  }
+  tx->reset();
   return scheduler_.request(id, "manual");
 }
 

@@ -55,33 +55,43 @@ void SerialMatcher::offer(ProviderHost&& host) {
   if (!host.matchable) return;
   ++hosts_;
   // Almost every host has one serial: collect the matched devices without allocating.
-  const std::string* first = nullptr;
-  std::vector<const std::string*> others;
+  using Hit = std::pair<const std::string*, const std::string*>;  // device id, serial (map-owned)
+  std::optional<Hit> first;
+  std::vector<Hit> others;
   for (const auto& raw : host.serialNumbers) {
     const auto serial = normaliseSerial(raw);
     if (serial.empty()) continue;
     const auto it = deviceBySerial_.find(serial);
     if (it == deviceBySerial_.end()) continue;
-    const std::string* device = &it->second;
+    const Hit hit{&it->second, &it->first};
     if (!first)
-      first = device;
-    else if (*first != *device &&
-             std::none_of(others.begin(), others.end(), [&](const std::string* o) { return *o == *device; }))
-      others.push_back(device);
+      first = hit;
+    else if (*first->first != *hit.first &&
+             std::none_of(others.begin(), others.end(), [&](const Hit& o) { return *o.first == *hit.first; }))
+      others.push_back(hit);
   }
   if (!first) return;
-  auto keep = [&](const std::string& device, bool last) {
+  auto keep = [&](const Hit& hit, bool last) {
+    const std::string& device = *hit.first;
     auto [it, fresh] = matches_.try_emplace(device);
     // Newest agent wins; an agent without a last-active time loses to one with it.
     const bool newer =
         fresh || (host.lastActive && (!it->second.lastActive || *host.lastActive > *it->second.lastActive));
     if (!newer) return;
+    it->second.serial = *hit.second;
     it->second.providerId = host.providerId;
     it->second.lastActive = host.lastActive;
     it->second.attributes = last ? std::move(host.attributes) : host.attributes;
   };
-  for (const auto* device : others) keep(*device, false);
+  for (const auto& hit : others) keep(hit, false);
   keep(*first, true);
+}
+
+void SerialMatcher::keepOnlyStillMatching(const SerialMatcher& current) {
+  std::erase_if(matches_, [&](const auto& entry) {
+    const auto it = current.deviceBySerial_.find(entry.second.serial);
+    return it == current.deviceBySerial_.end() || it->second != entry.first;
+  });
 }
 
 }  // namespace postured::integrations

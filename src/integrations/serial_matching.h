@@ -24,6 +24,7 @@ bool isPlaceholderSerial(std::string_view normalised);
 
 // What a sync decided for one device.
 struct MatchedHost {
+  std::string serial;  // the normalised serial that matched
   std::string providerId;
   std::optional<core::Timestamp> lastActive;
   std::vector<std::pair<std::string, core::AttributeValue>> attributes;
@@ -44,6 +45,11 @@ class SerialMatcher {
   std::size_t possibleMatchedCount() const { return possible_; }      // devices with a usable serial
   std::size_t duplicateSerials() const { return duplicateSerials_; }  // serials held by several devices
   const std::unordered_map<std::string, MatchedHost>& matches() const { return matches_; }  // by device id
+
+  // Drops matches that `current` (built from the devices as they are now)
+  // would not make: a serial changed, identity turned off, a device removed,
+  // or a serial that became shared while the hosts were being fetched.
+  void keepOnlyStillMatching(const SerialMatcher& current);
 
  private:
   std::unordered_map<std::string, std::string> deviceBySerial_;  // normalised serial -> device id

@@ -113,7 +113,11 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
     if (!tx) return tl::unexpected(tx.error());
     auto current = (*tx)->integration(integrationId);
     if (!current) return tl::unexpected(current.error());
-    if (*current) {
+    // The status belongs to the configuration it describes: a run of an old
+    // configuration records its own failure but must not pause the new one.
+    if (*current && (*current)->configUpdated != integration.configUpdated) {
+      if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
+    } else if (*current) {
       auto status = (*current)->status.value_or(core::IntegrationStatus{});
       status.lastSync = now;
       status.error = error;
@@ -146,7 +150,8 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   record.providerHostCount = static_cast<std::int64_t>(matcher.providerHostCount());
   record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
   if (!fetched) {
-    if (fetched.error().kind == FetchErrorKind::kCancelled) return finishFailed("cancelled: postured is shutting down", false);
+    if (fetched.error().kind == FetchErrorKind::kCancelled)
+      return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
     return finishFailed(fetched.error().message, fetched.error().kind == FetchErrorKind::kAuthentication);
   }
 
@@ -160,11 +165,18 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
     tx->reset();  // results from the old configuration are not applied; the update's own run follows
     return finishFailed("the configuration changed during the run; its results were discarded", false);
   }
+  if (cancelled) {
+    tx->reset();
+    return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
+  }
+  // Devices may have changed during the fetch: match against them as they are now.
+  const auto devicesNow = store_.allDeviceStates();
+  matcher.keepOnlyStillMatching(SerialMatcher(devicesNow));
+  record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
-  const auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider->attributeNamespace(),
-                                            matcher.matches(), now);
+  const auto diffs = diffProviderAttributes(devicesNow, provider->attributeNamespace(), matcher.matches(), now);
   auto written = applyDiffs(**tx, diffs, context);
   if (!written) return tl::unexpected(written.error());
 
@@ -208,6 +220,8 @@ core::Result<std::size_t> SyncEngine::markInterruptedRuns() {
       if (run.outcome != "running") continue;
       run.outcome = "failed";
       run.error = "interrupted: postured stopped during the run; nothing of it was applied";
+      run.finishedAt = clock_.now();
+      run.durationMs = millisBetween(run.startedAt, *run.finishedAt);
       if (auto ok = (*tx)->updateRun(run); !ok) return tl::unexpected(ok.error());
       ++marked;
     }
@@ -224,9 +238,15 @@ core::Result<std::size_t> SyncEngine::expireStale() {
     if (!read) return tl::unexpected(read.error());
     auto integrations = (*read)->integrations();
     if (!integrations) return tl::unexpected(integrations.error());
-    if (std::none_of(integrations->begin(), integrations->end(),
-                     [&](const auto& i) { return isStale(i, now, settings_.staleAfter); }))
-      return 0;
+    const auto holdsStaleData = [&](const core::Integration& i) {
+      const Provider* provider = providers_.find(i.provider);
+      if (!provider || !isStale(i, now, settings_.staleAfter)) return false;
+      for (const auto& state : store_.allDeviceStates())
+        for (const auto& a : state->attributes)
+          if (inNamespace(a.key, provider->attributeNamespace())) return true;
+      return false;  // already removed: nothing to do, and no writer needed
+    };
+    if (std::none_of(integrations->begin(), integrations->end(), holdsStaleData)) return 0;
   }
   auto tx = store_.write();
   if (!tx) return tl::unexpected(tx.error());

@@ -1,5 +1,7 @@
 #include "integrations/sync_scheduler.h"
 
+#include <algorithm>
+
 #include "core/random.h"
 
 namespace postured::integrations {
@@ -65,14 +67,26 @@ void SyncScheduler::cancelAndWait(const std::string& integrationId) {
   std::unique_ptr<Running> running;
   {
     std::lock_guard lock(mutex_);
-    auto it = slots_.find(integrationId);
-    if (it == slots_.end()) return;
-    running = std::move(it->second.running);
-    slots_.erase(it);
+    auto& slot = slots_[integrationId];
+    slot.suspended = true;  // the slot stays, so the loop cannot start another run meanwhile
+    running = std::move(slot.running);
   }
   if (!running) return;
   running->cancelled = true;
   if (running->thread.joinable()) running->thread.join();
+}
+
+void SyncScheduler::resume(const std::string& integrationId) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = slots_.find(integrationId); it != slots_.end()) it->second.suspended = false;
+  }
+  wake_.notify_all();
+}
+
+void SyncScheduler::forget(const std::string& integrationId) {
+  std::lock_guard lock(mutex_);
+  slots_.erase(integrationId);
 }
 
 std::optional<core::Timestamp> SyncScheduler::nextSync(const std::string& integrationId) const {
@@ -104,7 +118,7 @@ void SyncScheduler::startRun(const std::string& integrationId, Slot& slot, const
 
 void SyncScheduler::reapFinished() {
   for (auto& [id, slot] : slots_) {
-    if (!slot.running || !slot.running->done) continue;
+    if (!slot.running || !slot.running->done || slot.suspended) continue;
     slot.running->thread.join();
     slot.running.reset();
     slot.nextDue = jittered(clock_.now());
@@ -128,11 +142,18 @@ void SyncScheduler::loop() {
     if (stopping_) break;
 
     const auto now = clock_.now();
+    // Slots of integrations removed elsewhere go, unless busy or asked for.
+    std::erase_if(slots_, [&](const auto& entry) {
+      const auto& [id, slot] = entry;
+      return !slot.running && !slot.suspended && !slot.pendingTrigger &&
+             std::none_of(integrations.begin(), integrations.end(), [&](const auto& i) { return i.id == id; });
+    });
     for (const auto& integration : integrations) {
       auto& slot = slots_[integration.id];
-      if (slot.running) continue;
+      if (slot.running || slot.suspended) continue;
       if (!slot.nextDue) {
-        // First sight: due one interval after the last attempt, or now.
+        // First sight: due one interval after the last attempt, or now when it
+        // never ran (unless a request is pending: that run comes first).
         const auto& status = integration.status;
         slot.nextDue = status && status->lastSync ? jittered(*status->lastSync) : now;
       }

@@ -34,8 +34,12 @@ class SyncScheduler {
   // the new run's id; a manual request while a run is in progress is
   // kConflict naming it, other triggers queue behind it.
   core::Result<std::string> request(const std::string& integrationId, const std::string& trigger);
-  // Cancels the integration's run in progress, if any, and waits for it to end.
+  // Cancels the integration's run in progress, if any, waits for it to end,
+  // and starts no run of it until resume() or forget(): the caller is about to
+  // change or remove the integration.
   void cancelAndWait(const std::string& integrationId);
+  void resume(const std::string& integrationId);
+  void forget(const std::string& integrationId);
 
   std::optional<core::Timestamp> nextSync(const std::string& integrationId) const;
   std::optional<std::string> runningRun(const std::string& integrationId) const;
@@ -52,6 +56,7 @@ class SyncScheduler {
     std::optional<std::string> pendingTrigger;
     std::string pendingRunId;
     std::unique_ptr<Running> running;
+    bool suspended = false;  // between cancelAndWait() and resume()/forget()
   };
 
   void loop();

@@ -370,6 +370,21 @@ TEST_F(SyncTest, IntegrationsApiValidatesAndDeletionRemovesAttributes) {
   }
 }
 
+TEST_F(SyncTest, DevicesAreMatchedAsTheyAreWhenTheRunCommits) {
+  startBoth(Json::array({agent(1, "SN-1")}), {"--slow-ms", "1500"});
+  const auto ids = importSerials({{"SN-1"}});
+  auto created = call("POST", "/api/v2/tailnet/-/posture/integrations",
+                      Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}, {"clientSecret", kToken}}, 200);
+  integration_ = created["id"].get<std::string>();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the fetch is under way
+  const auto twin = importSerials({{"SN-1"}});                    // now the serial is on two devices
+  lastRun_ = waitForRun();
+  EXPECT_EQ(lastRun_["outcome"], "success");
+  EXPECT_EQ(lastRun_["matchedCount"], 0) << lastRun_;
+  EXPECT_EQ(sentinelKeysOn(ids[0]), 0u) << "a serial shared by two devices matches neither";
+  EXPECT_EQ(sentinelKeysOn(twin[0]), 0u);
+}
+
 TEST_F(SyncTest, ManualSyncWhileRunningIs409NamingTheRun) {
   startBoth(Json::array({agent(1, "SN-1")}), {"--slow-ms", "1500"});
   importSerials({{"SN-1"}});

@@ -454,6 +454,18 @@ TEST(SentinelOneFetch, CursorThatDoesNotMoveIsMalformed) {
   EXPECT_EQ(console.seen().size(), 2u);
 }
 
+TEST(SentinelOneFetch, CursorThatCyclesBackIsMalformed) {
+  FakeConsole console(4, 3, [](int page, int) -> std::optional<http::Response> {
+    if (page == 3) return http::Response::json(200, FakeConsole::pageBody(1, 4, 3));  // back to page 2's cursor
+    return std::nullopt;
+  });
+  const auto run = fetch(console.url());
+  ASSERT_FALSE(run.result);
+  EXPECT_EQ(run.result.error().kind, FetchErrorKind::kProvider);
+  EXPECT_THAT(run.result.error().message, HasSubstr("repeats the cursor of an earlier page"));
+  EXPECT_EQ(console.seen().size(), 3u) << "no page is fetched twice";
+}
+
 TEST(SentinelOneFetch, CancelledDuringABackoff) {
   std::atomic<bool> cancelled{false};
   std::thread canceller;

@@ -5,6 +5,7 @@
 // in order, and at most two exist at once (one parsed, one downloaded).
 #include "integrations/sentinelone/sentinelone_provider.h"
 
+#include <unordered_set>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -111,6 +112,7 @@ class Fetch {
   tl::expected<FetchSummary, FetchError> run(const PageSink& sink) {
     thread_ = std::thread([this] { produce(); });
     FetchSummary summary;
+    std::unordered_set<std::string> seenCursors;  // a cursor seen before would loop forever
     for (int page = 1;; ++page) {
       auto item = channel_.takePage(ctx_.cancelled);
       if (!item) {
@@ -120,13 +122,15 @@ class Fetch {
       if (!*item) return tl::unexpected(std::move(item->error()));
       auto& fetched = **item;
 
+      bool freshCursor = false;
       auto parsed = parser_.parse(fetched.body, [&](const std::optional<std::string>& next) {
-        // A cursor that does not move would fetch the same page forever; the check below reports it.
-        channel_.publishCursor(next && next != fetched.cursor ? next : std::nullopt);
+        // A cursor that does not move on would fetch pages forever; the check below reports it.
+        freshCursor = next && seenCursors.insert(*next).second;
+        channel_.publishCursor(freshCursor ? next : std::nullopt);
       });
       if (!parsed) return malformed(page, parsed.error().message);
-      if (parsed->nextCursor && parsed->nextCursor == fetched.cursor)
-        return malformed(page, "\"pagination.nextCursor\" repeats the cursor of this page");
+      if (parsed->nextCursor && !freshCursor)
+        return malformed(page, "\"pagination.nextCursor\" repeats the cursor of an earlier page");
       fetched.body = {};  // release the page's text before the sink builds on its hosts
 
       summary.pages += 1;
