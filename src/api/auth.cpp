@@ -73,7 +73,7 @@ core::Result<Caller> Authenticator::authorize(const http::Request& request, std:
   if (!k.usableAt(clock_.now()))
     return fail(ErrorKind::kUnauthenticated,
                 "API key " + k.id + " expired at " + core::formatRfc3339(k.expires) + "; create a new one");
-  if (!core::scopesGrant(k.scopes, scope))
+  if (!scope.empty() && !core::scopesGrant(k.scopes, scope))
     return fail(ErrorKind::kPermissionDenied,
                 "API key " + k.id + " lacks the scope \"" + std::string(scope) + "\" needed here");
   return Caller{std::move(*key)};

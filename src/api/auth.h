@@ -36,7 +36,8 @@ class Authenticator {
  public:
   Authenticator(store::Store& store, const core::Clock& clock) : store_(store), clock_(clock) {}
 
-  // 401 when no usable key is presented, 403 when it lacks `scope`.
+  // 401 when no usable key is presented, 403 when it lacks `scope` (an empty
+  // scope checks the key only).
   core::Result<Caller> authorize(const http::Request& request, std::string_view scope);
   // Forgets a cached key, after it was revoked.
   void forget(std::string_view keyId);

@@ -19,6 +19,14 @@ http::Handler guarded(ApiContext& ctx, std::string scope, ApiHandler fn) {
 }
 
 void registerRoutes(http::Router& router, ApiContext& ctx) {
+  // Every route but the operational ones needs a valid key, checked before the
+  // body is read; the handler then checks the route's scope.
+  router.setBeforeBody([&ctx](const http::Route& route, const http::Request& req) -> std::optional<http::Response> {
+    if (route.pattern == "/healthz" || route.pattern == "/metrics") return std::nullopt;
+    auto caller = ctx.auth.authorize(req, "");
+    if (!caller) return errorResponse(caller.error());
+    return std::nullopt;
+  });
   registerSystemRoutes(router, ctx);
   registerKeyRoutes(router, ctx);
   registerDeviceRoutes(router, ctx);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ class Router {
  public:
   // maxBodyBytes 0 means the router's default (see setDefaultMaxBodyBytes).
   void add(std::string method, std::string pattern, Handler handler, std::size_t maxBodyBytes = 0);
+  // Called after a request's header, before its body is read: a response it
+  // returns is sent at once and the body is never buffered (so a caller
+  // without credentials cannot make the server hold a 32 MiB body).
+  using BeforeBody = std::function<std::optional<Response>(const Route&, const Request&)>;
+  void setBeforeBody(BeforeBody check) { beforeBody_ = std::move(check); }
+  const BeforeBody& beforeBody() const { return beforeBody_; }
+
   // The body limit of routes added without their own; set before adding them.
   void setDefaultMaxBodyBytes(std::size_t bytes) { defaultMaxBodyBytes_ = bytes; }
   std::size_t defaultMaxBodyBytes() const { return defaultMaxBodyBytes_; }
@@ -49,6 +57,7 @@ class Router {
   };
   std::vector<Compiled> routes_;
   std::size_t defaultMaxBodyBytes_ = kDefaultMaxBodyBytes;
+  BeforeBody beforeBody_;
 };
 
 }  // namespace postured::http

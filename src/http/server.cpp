@@ -324,6 +324,15 @@ class Session : public std::enable_shared_from_this<Session> {
     if (question != std::string_view::npos) request_.query = parseQuery(target.substr(question + 1));
 
     match_ = server_.router.match(request_.method, request_.path);
+    if (match_.route && server_.router.beforeBody()) {
+      std::optional<Response> early;
+      try {
+        early = server_.router.beforeBody()(*match_.route, request_);
+      } catch (...) {
+        early = Response::error(500, "internal error");
+      }
+      if (early) return send(std::move(*early), /*keepAlive=*/false);  // the body is never read
+    }
     const std::size_t limit = match_.route ? match_.route->maxBodyBytes : server_.router.defaultMaxBodyBytes();
     if (const auto length = parser_->content_length(); length && *length > limit) return sendTooLarge(limit);
     parser_->body_limit(limit);  // enforces chunked bodies while they are read

@@ -110,6 +110,22 @@ TEST_F(ServerTest, OversizedBodyIs413) {
   EXPECT_EQ(Json::parse(res.body, nullptr, false)["status"], 413);
 }
 
+TEST_F(ServerTest, BodiesAreNotReadBeforeTheKeyIsChecked) {
+  const std::string big(20 << 20, 'x');  // within the import's 32 MiB limit
+  EXPECT_EQ(server().request("POST", "/api/v2/tailnet/-/devices", big, "").status, 401);
+  EXPECT_EQ(server().request("POST", "/api/v2/tailnet/-/devices", big, "postured-api-kbogus-x").status, 401);
+  ASSERT_EQ(server().stop(SIGTERM), 0);
+  std::istringstream lines(server().stderrText());
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto j = Json::parse(line, nullptr, false);
+    if (j.is_discarded() || j.value("msg", "") != "request" || j.value("status", 0) != 401) continue;
+    EXPECT_LT(j["bytes_in"].get<std::size_t>(), 1u << 20) << "the 20 MiB body was buffered: " << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
 TEST_F(ServerTest, UnknownEndpointAndMethod) {
   EXPECT_EQ(server().request("GET", "/api/v2/nothing").status, 404);
   EXPECT_EQ(server().request("PUT", "/api/v2/tailnet/-/devices").status, 405);
