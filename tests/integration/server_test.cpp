@@ -126,6 +126,14 @@ TEST_F(ServerTest, BodiesAreNotReadBeforeTheKeyIsChecked) {
   EXPECT_EQ(checked, 2);
 }
 
+TEST(ServerConfig, MaxBodyBytesSetsTheLimitOfOrdinaryRoutes) {
+  ServerProcess server({"--max-body-bytes", "2048"});
+  ASSERT_TRUE(server.start()) << server.stderrText();
+  const std::string body = "{\"keyType\":\"api\",\"scopes\":[\"all\"],\"description\":\"" + std::string(4000, 'd') + "\"}";
+  EXPECT_EQ(server.request("POST", "/api/v2/tailnet/-/keys", body).status, 413);
+  EXPECT_EQ(server.request("POST", "/api/v2/tailnet/-/keys", R"({"keyType":"api","scopes":["all"]})").status, 200);
+}
+
 TEST_F(ServerTest, UnknownEndpointAndMethod) {
   EXPECT_EQ(server().request("GET", "/api/v2/nothing").status, 404);
   EXPECT_EQ(server().request("PUT", "/api/v2/tailnet/-/devices").status, 405);
