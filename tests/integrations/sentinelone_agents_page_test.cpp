@@ -1,5 +1,6 @@
 // Parsing pages of GET /web/api/v2.1/agents in the shapes real consoles send
 // (see the reference's recorded agents) and the ways a page can be broken.
+#include "sentinelone_fixtures.h"
 #include "integrations/sentinelone/agents_page.h"
 
 #include <gmock/gmock.h>
@@ -17,15 +18,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(POSTURED_SOURCE_DIR) + "/tests/integrations/fixtures/sentinelone/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 core::Result<AgentsPage> parseFixture(const std::string& name) {
   AgentsPageParser parser;

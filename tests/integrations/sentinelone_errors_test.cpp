@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sentinelone_fixtures.h"
 #include "integrations/sentinelone/error_body.h"
 #include "integrations/sentinelone/error_classification.h"
 
@@ -13,15 +14,6 @@ namespace postured::integrations::sentinelone {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(POSTURED_SOURCE_DIR) + "/tests/integrations/fixtures/sentinelone/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 TEST(SentinelOneErrorBody, DescribesRecordedBodies) {
   EXPECT_EQ(describeErrorBody(fixture("error_401.json")), "Authentication Failed (code 4010010)");

@@ -44,10 +44,11 @@ constexpr const char* kTexts[] = {
     // kDeviceInsert: empty addresses become NULL so they do not collide.
     "INSERT INTO devices (" POSTURED_DEVICE_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    // kDeviceUpdate: every field but id and created.
+    // kDeviceUpdate: every field but id and created (?10, bound but unused:
+    // both statements share the parameter numbers of bindDevice()).
     "UPDATE devices SET hostname = ?2, user_login = ?3, tags = ?4, ipv4 = NULLIF(?5, ''), "
-    "ipv6 = NULLIF(?6, ''), os = ?7, os_version = ?8, client_version = ?9, last_seen = ?10, "
-    "serial_numbers = ?11, mac_addresses = ?12, posture_identity_disabled = ?13 WHERE id = ?1",
+    "ipv6 = NULLIF(?6, ''), os = ?7, os_version = ?8, client_version = ?9, last_seen = ?11, "
+    "serial_numbers = ?12, mac_addresses = ?13, posture_identity_disabled = ?14 WHERE id = ?1",
     // kDeviceDelete: attributes go with it (ON DELETE CASCADE).
     "DELETE FROM devices WHERE id = ?1",
 

@@ -87,52 +87,43 @@ struct EncodedDeviceLists {
   std::string tags, serials, macs;
 };
 
-}  // namespace
+// Binds every column of kDeviceInsert and kDeviceUpdate (same numbering).
+void bindDevice(Statement& st, const core::Device& device, const EncodedDeviceLists& lists) {
+  st.bindText(1, device.id);
+  st.bindText(2, device.hostname);
+  st.bindText(3, device.user);
+  st.bindText(4, lists.tags);
+  st.bindText(5, device.ipv4);
+  st.bindText(6, device.ipv6);
+  st.bindText(7, device.os);
+  st.bindText(8, device.osVersion);
+  st.bindText(9, device.clientVersion);
+  st.bindTime(10, device.created);
+  st.bindTime(11, device.lastSeen);
+  st.bindText(12, lists.serials);
+  st.bindText(13, lists.macs);
+  st.bindInt(14, device.postureIdentityDisabled ? 1 : 0);
+}
 
-Result<void> insertDevice(Connection& c, const core::Device& device) {
+Result<void> writeDevice(Connection& c, Sql sql, const core::Device& device) {
   const EncodedDeviceLists lists{encodeList(device.tags), encodeList(device.serialNumbers),
                                  encodeList(device.macAddresses)};
-  auto st = c.statement(Sql::kDeviceInsert);
+  auto st = c.statement(sql);
   if (!st) return tl::unexpected(std::move(st.error()));
-  st->bindText(1, device.id);
-  st->bindText(2, device.hostname);
-  st->bindText(3, device.user);
-  st->bindText(4, lists.tags);
-  st->bindText(5, device.ipv4);
-  st->bindText(6, device.ipv6);
-  st->bindText(7, device.os);
-  st->bindText(8, device.osVersion);
-  st->bindText(9, device.clientVersion);
-  st->bindTime(10, device.created);
-  st->bindTime(11, device.lastSeen);
-  st->bindText(12, lists.serials);
-  st->bindText(13, lists.macs);
-  st->bindInt(14, device.postureIdentityDisabled ? 1 : 0);
+  bindDevice(*st, device, lists);
   auto done = st->run();
   if (!done) return tl::unexpected(deviceClash(device, *st, std::move(done.error())));
   return {};
 }
 
+}  // namespace
+
+Result<void> insertDevice(Connection& c, const core::Device& device) {
+  return writeDevice(c, Sql::kDeviceInsert, device);
+}
+
 Result<void> updateDevice(Connection& c, const core::Device& device) {
-  const EncodedDeviceLists lists{encodeList(device.tags), encodeList(device.serialNumbers),
-                                 encodeList(device.macAddresses)};
-  auto st = c.statement(Sql::kDeviceUpdate);
-  if (!st) return tl::unexpected(std::move(st.error()));
-  st->bindText(1, device.id);
-  st->bindText(2, device.hostname);
-  st->bindText(3, device.user);
-  st->bindText(4, lists.tags);
-  st->bindText(5, device.ipv4);
-  st->bindText(6, device.ipv6);
-  st->bindText(7, device.os);
-  st->bindText(8, device.osVersion);
-  st->bindText(9, device.clientVersion);
-  st->bindTime(10, device.lastSeen);
-  st->bindText(11, lists.serials);
-  st->bindText(12, lists.macs);
-  st->bindInt(13, device.postureIdentityDisabled ? 1 : 0);
-  auto done = st->run();
-  if (!done) return tl::unexpected(deviceClash(device, *st, std::move(done.error())));
+  if (auto ok = writeDevice(c, Sql::kDeviceUpdate, device); !ok) return ok;
   if (c.changes() == 0) return core::fail(ErrorKind::kNotFound, "device " + device.id + " not found", "id");
   return {};
 }
