@@ -293,6 +293,7 @@ class Parser {
     if (c == '-' || (c >= '0' && c <= '9')) return parseNumber();
     if (atEnd()) return fail(start, "unexpected end of input; expected a value");
     if (c == '\'') return fail(start, "strings must use double quotes, found \"'\"");
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') return failBareWord();
     if (c == ']' || c == '}' || c == ',') {
       return fail(start, "expected a value, found " + describeHere());
     }
@@ -301,21 +302,25 @@ class Parser {
   }
 
   core::Result<HuValue> parseLiteral(std::string_view word, HuValue value) {
-    const SourcePos start = pos();
     std::size_t n = 0;
     while (n < word.size() && peekAt(n) == word[n]) ++n;
-    const auto isIdent = [](char ch) {
-      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
-    };
-    if (n == word.size() && !isIdent(peekAt(n))) {
+    if (n == word.size() && !isIdentChar(peekAt(n))) {
       advance(n);
       return value;
     }
-    // Name the whole bare word so "tru" or "nil" reads clearly.
+    return failBareWord();
+  }
+
+  // Names the whole bare word so "tru", "nil" or an unquoted name reads clearly.
+  core::Result<HuValue> failBareWord() {
     std::size_t len = 0;
-    while (len < 40 && isIdent(peekAt(len))) ++len;
-    return fail(start, "expected a value, found '" + std::string(text_.substr(i_, len)) + "' (strings need double "
+    while (len < 40 && isIdentChar(peekAt(len))) ++len;
+    return fail(pos(), "expected a value, found '" + std::string(text_.substr(i_, len)) + "' (strings need double "
                            "quotes; the literals are true, false and null)");
+  }
+
+  static bool isIdentChar(char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
   }
 
   core::Result<HuValue> parseNumber() {
