@@ -1,0 +1,292 @@
+#include "policy/filter_compiler.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "policy/filter_reduction.h"
+
+namespace postured::policy {
+
+struct FilterCompiler::Access {
+  const std::vector<Selector>* src = nullptr;
+  std::vector<Selector> dst;
+  struct Ip {
+    std::vector<int> ipProto;
+    std::vector<PortRange> ports;
+  };
+  std::vector<Ip> ip;
+  nlohmann::json app = nlohmann::json::object();
+  const std::vector<Selector>* via = nullptr;
+  const std::vector<PolicyString>* postures = nullptr;  // the rule's own srcPosture, else the default
+};
+
+struct FilterCompiler::ResolvedSources {
+  IpSet set;                     // addresses of the sources that pass the postures
+  std::vector<std::string> text; // SrcIPs as Tailscale writes them
+};
+
+namespace {
+
+// Capabilities for which Tailscale adds a reverse rule, so the destination may
+// answer (Taildrive shares back, relays reach their targets).
+const std::vector<std::pair<std::string, std::string>> kCompanionCaps = {
+    {"tailscale.com/cap/drive", "tailscale.com/cap/drive-sharer"},
+    {"tailscale.com/cap/relay", "tailscale.com/cap/relay-target"},
+};
+
+bool hasWildcard(const std::vector<Selector>& selectors) {
+  return std::any_of(selectors.begin(), selectors.end(),
+                     [](const Selector& s) { return s.kind == SelectorKind::kWildcard; });
+}
+
+bool hasAutogroup(const std::vector<Selector>& selectors, Autogroup a) {
+  return std::any_of(selectors.begin(), selectors.end(), [a](const Selector& s) { return s.is(a); });
+}
+
+std::vector<std::string> prefixStrings(const IpSet& set) {
+  std::vector<std::string> out;
+  for (const auto& p : set.prefixes()) out.push_back(p.toString());
+  return out;
+}
+
+std::vector<FilterRule> companionRules(const nlohmann::json& app, const std::vector<std::string>& dstText,
+                                       const IpSet& src) {
+  std::vector<FilterRule> out;
+  for (const auto& [cap, companion] : kCompanionCaps) {
+    if (!app.contains(cap)) continue;
+    FilterRule rule;
+    rule.srcIps = dstText;
+    rule.capGrant.push_back(CapGrant{prefixStrings(src), nlohmann::json{{companion, nullptr}}});
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
+}  // namespace
+
+FilterCompiler::FilterCompiler(const Policy& policy, std::vector<PolicyNode> nodes, PostureCheck postureCheck)
+    : policy_(policy), nodes_(std::move(nodes)), postureCheck_(std::move(postureCheck)), resolver_(policy_, nodes_) {
+  planAccesses();
+  for (const auto& access : accesses_) sources_.push_back(resolveSources(access));
+  for (std::size_t i = 0; i < accesses_.size(); ++i) {
+    auto rules = globalRules(accesses_[i], sources_[i]);
+    globalRules_.insert(globalRules_.end(), rules.begin(), rules.end());
+  }
+}
+
+FilterCompiler::~FilterCompiler() = default;
+
+// Grants first, then ACLs, each ACL destination on its own: that is the unit
+// Tailscale compiles, and merging later joins what shares sources and protocols.
+void FilterCompiler::planAccesses() {
+  auto postures = [&](const std::vector<PolicyString>& own) {
+    return own.empty() ? &policy_.defaultSrcPosture : &own;
+  };
+  for (const auto& g : policy_.grants) {
+    Access a;
+    a.src = &g.src;
+    a.dst = g.dst;
+    for (const auto& ip : g.ip) a.ip.push_back({ip.ipProto, ip.ports});
+    a.app = g.app;
+    a.via = &g.via;
+    a.postures = postures(g.srcPosture);
+    accesses_.push_back(std::move(a));
+  }
+  static const std::vector<Selector> kNoVia;
+  for (const auto& acl : policy_.acls) {
+    // Tailscale emits an ACL's other destinations before its autogroup:self ones.
+    std::vector<const DstSelector*> ordered;
+    for (const auto& d : acl.dst)
+      if (!d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
+    for (const auto& d : acl.dst)
+      if (d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
+    for (const auto* d : ordered) {
+      Access a;
+      a.src = &acl.src;
+      a.dst = {d->target};
+      a.ip.push_back({acl.ipProto, d->ports});
+      a.via = &kNoVia;
+      a.postures = postures(acl.srcPosture);
+      accesses_.push_back(std::move(a));
+    }
+  }
+}
+
+FilterCompiler::ResolvedSources FilterCompiler::resolveSources(const Access& access) const {
+  ResolvedSources out;
+  out.set = resolver_.resolveAll(*access.src);
+  bool removedAny = false;
+  if (!access.postures->empty()) {
+    for (const auto& node : nodes_) {
+      bool passes = false;
+      for (const auto& posture : *access.postures)
+        passes = passes || (postureCheck_ && postureCheck_(node, posture.text));
+      if (!passes && node.hasAddressIn(out.set)) {
+        out.set.remove(node.addressSet());
+        removedAny = true;
+      }
+    }
+  }
+  if (hasAutogroup(*access.src, Autogroup::kDangerAll) && !removedAny) {
+    out.text = {"*"};
+    return out;
+  }
+  IpSet withRoutes = out.set;
+  // A wildcard source also admits traffic that subnet routers forward from their networks.
+  if (hasWildcard(*access.src)) withRoutes.add(resolver_.approvedSubnetRoutes());
+  out.text = withRoutes.toFilterStrings();
+  return out;
+}
+
+std::vector<FilterRule> FilterCompiler::globalRules(const Access& access, const ResolvedSources& src) const {
+  std::vector<FilterRule> rules;
+  if (!access.via->empty() || access.src->empty() || access.dst.empty()) return rules;
+  std::vector<const Selector*> others;
+  for (const auto& d : access.dst)
+    if (!d.is(Autogroup::kSelf)) others.push_back(&d);
+  if (others.empty()) return rules;
+
+  if (!src.set.empty()) {
+    for (const auto& ip : access.ip) {
+      FilterRule rule;
+      for (const auto* d : others) {
+        if (d->kind == SelectorKind::kWildcard) {
+          for (const auto& p : ip.ports) rule.dstPorts.push_back({"*", p});
+          continue;
+        }
+        // autogroup:internet is enforced by exit-node routing, not by packet filters.
+        if (d->is(Autogroup::kInternet)) continue;
+        for (const auto& prefix : resolver_.resolve(*d).prefixes())
+          for (const auto& p : ip.ports) rule.dstPorts.push_back({prefix.toShortString(), p});
+      }
+      if (rule.dstPorts.empty()) continue;
+      rule.srcIps = src.text;
+      rule.ipProto = ip.ipProto;
+      rules.push_back(std::move(rule));
+    }
+  }
+
+  if (!access.app.empty()) {
+    FilterRule rule;
+    rule.srcIps = src.set.empty() ? std::vector<std::string>{} : src.text;
+    IpSet dstSet;
+    for (const auto* d : others) {
+      const IpSet resolved = resolver_.resolve(*d);
+      rule.capGrant.push_back(CapGrant{prefixStrings(resolved), access.app});
+      dstSet.add(resolved);
+    }
+    rules.push_back(std::move(rule));
+    // The reverse rule comes from the destinations, which for "*" include subnet routes.
+    std::vector<const Selector*> dstSelectors = others;
+    const bool dstWildcard = std::any_of(others.begin(), others.end(),
+                                         [](const Selector* s) { return s->kind == SelectorKind::kWildcard; });
+    if (dstWildcard) dstSet.add(resolver_.approvedSubnetRoutes());
+    auto companions = companionRules(access.app, dstSet.toFilterStrings(), src.set);
+    rules.insert(rules.end(), companions.begin(), companions.end());
+  }
+  return rules;
+}
+
+// autogroup:self: a user's own devices, reachable only from that user's devices
+// among the sources. Tagged nodes belong to no user and receive nothing.
+std::vector<FilterRule> FilterCompiler::selfRules(const Access& access, const ResolvedSources& src,
+                                                  const PolicyNode& node) const {
+  std::vector<FilterRule> rules;
+  if (!access.via->empty() || node.isTagged() || !hasAutogroup(access.dst, Autogroup::kSelf)) return rules;
+  std::vector<const PolicyNode*> sameUser;
+  for (const auto& n : nodes_)
+    if (!n.isTagged() && n.userLogin == node.userLogin) sameUser.push_back(&n);
+  IpSet selfSources;
+  for (const auto* n : sameUser)
+    if (n->hasAddressIn(src.set)) selfSources.add(n->addressSet());
+  if (selfSources.empty()) return rules;
+
+  for (const auto& ip : access.ip) {
+    FilterRule rule;
+    rule.srcIps = selfSources.toFilterStrings();
+    rule.ipProto = ip.ipProto;
+    for (const auto* n : sameUser)
+      for (const auto& p : ip.ports)
+        for (const auto& a : n->addresses()) rule.dstPorts.push_back({a.toString(), p});
+    rules.push_back(std::move(rule));
+  }
+  if (!access.app.empty()) {
+    FilterRule rule;
+    rule.srcIps = selfSources.toFilterStrings();
+    IpSet dstSet;
+    for (const auto* n : sameUser) {
+      rule.capGrant.push_back(CapGrant{prefixStrings(n->addressSet()), access.app});
+      dstSet.add(n->addressSet());
+    }
+    rules.push_back(std::move(rule));
+    auto companions = companionRules(access.app, dstSet.toFilterStrings(), selfSources);
+    rules.insert(rules.end(), companions.begin(), companions.end());
+  }
+  return rules;
+}
+
+// `via` routes the destinations through tagged subnet routers or exit nodes:
+// only a router carrying one of the tags and serving the destination gets rules.
+std::vector<FilterRule> FilterCompiler::viaRules(const Access& access, const ResolvedSources& src,
+                                                 const PolicyNode& node) const {
+  std::vector<FilterRule> rules;
+  if (access.via->empty() || access.ip.empty() || src.set.empty()) return rules;
+  const bool viaMatches = std::any_of(access.via->begin(), access.via->end(),
+                                      [&](const Selector& tag) { return node.hasTag(tag.name); });
+  if (!viaMatches) return rules;
+  const auto subnets = node.subnetRoutes();
+  const auto exits = node.exitRoutes();
+  std::vector<IpPrefix> served;
+  for (const auto& d : access.dst) {
+    if (d.is(Autogroup::kInternet)) {
+      served.insert(served.end(), exits.begin(), exits.end());
+      continue;
+    }
+    // A destination network is served when it overlaps one of the router's routes;
+    // the rule names the destination as written, not the route.
+    for (const auto& prefix : resolver_.resolve(d).prefixes())
+      if (std::any_of(subnets.begin(), subnets.end(), [&](const IpPrefix& r) { return r.overlaps(prefix); }))
+        served.push_back(prefix);
+  }
+  if (served.empty()) return rules;
+  for (const auto& ip : access.ip) {
+    FilterRule rule;
+    rule.srcIps = src.text;
+    rule.ipProto = ip.ipProto;
+    for (const auto& prefix : served)
+      for (const auto& p : ip.ports) rule.dstPorts.push_back({prefix.toString(), p});
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+std::vector<FilterRule> FilterCompiler::filterFor(const PolicyNode& node) const {
+  if (policy_.allowAll()) {
+    FilterRule all;
+    all.srcIps = {"*"};
+    all.dstPorts.push_back({"*", kAllPorts});
+    return {all};
+  }
+  std::vector<FilterRule> rules = globalRules_;
+  for (std::size_t i = 0; i < accesses_.size(); ++i) {
+    auto self = selfRules(accesses_[i], sources_[i], node);
+    rules.insert(rules.end(), self.begin(), self.end());
+    auto via = viaRules(accesses_[i], sources_[i], node);
+    rules.insert(rules.end(), via.begin(), via.end());
+  }
+  return reduceForNode(mergeRules(std::move(rules)), node);
+}
+
+std::vector<FilterRule> FilterCompiler::filterFor(const std::string& nodeName) const {
+  for (const auto& n : nodes_)
+    if (n.name == nodeName) return filterFor(n);
+  return {};
+}
+
+std::map<std::string, std::vector<FilterRule>> FilterCompiler::allFilters() const {
+  std::map<std::string, std::vector<FilterRule>> out;
+  for (const auto& n : nodes_) out[n.name] = filterFor(n);
+  return out;
+}
+
+}  // namespace postured::policy
