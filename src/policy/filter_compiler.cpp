@@ -115,26 +115,36 @@ void FilterCompiler::planAccesses() {
 FilterCompiler::ResolvedSources FilterCompiler::resolveSources(const Access& access) const {
   ResolvedSources out;
   out.set = resolver_.resolveAll(*access.src);
-  bool removedAny = false;
+  IpSet failing;  // addresses of source nodes that meet none of the postures
   if (!access.postures->empty()) {
     for (const auto& node : nodes_) {
       bool passes = false;
       for (const auto& posture : *access.postures)
         passes = passes || (postureCheck_ && postureCheck_(node, posture.text));
-      if (!passes && node.hasAddressIn(out.set)) {
-        out.set.remove(node.addressSet());
-        removedAny = true;
-      }
+      if (!passes && node.hasAddressIn(out.set)) failing.add(node.addressSet());
     }
+    out.set.remove(failing);
   }
-  if (hasAutogroup(*access.src, Autogroup::kDangerAll) && !removedAny) {
+  if (hasAutogroup(*access.src, Autogroup::kDangerAll) && failing.empty()) {
     out.text = {"*"};
     return out;
   }
   IpSet withRoutes = out.set;
+  if (!hasWildcard(*access.src)) {
+    out.text = withRoutes.toFilterStrings();
+    return out;
+  }
   // A wildcard source also admits traffic that subnet routers forward from their networks.
-  if (hasWildcard(*access.src)) withRoutes.add(resolver_.approvedSubnetRoutes());
+  withRoutes.add(resolver_.approvedSubnetRoutes());
   out.text = withRoutes.toFilterStrings();
+  // Tailscale still lists the other sources' own addresses next to the wildcard ranges.
+  for (const auto& selector : *access.src) {
+    if (selector.kind == SelectorKind::kWildcard) continue;
+    IpSet own = resolver_.resolve(selector);
+    own.remove(failing);
+    for (auto& text : own.toFilterStrings())
+      if (std::find(out.text.begin(), out.text.end(), text) == out.text.end()) out.text.push_back(std::move(text));
+  }
   return out;
 }
 

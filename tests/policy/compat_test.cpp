@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -117,26 +118,61 @@ std::vector<PolicyNode> nodesFromTopology(const json& topology) {
   return nodes;
 }
 
-// Empty when the case passes, else a readable account of the difference.
-std::string runCase(const json& c) {
+// The rule with its lists sorted: equal when Tailscale's and our text forms agree
+// up to order (informational; the verdict uses the IP-set comparison).
+std::set<std::string> textualFilter(const json& rules) {
+  std::set<std::string> out;
+  if (!rules.is_array()) return out;
+  for (json r : rules) {
+    for (const char* key : {"SrcIPs", "DstPorts", "IPProto", "CapGrant"})
+      if (r.contains(key) && r[key].is_array()) std::sort(r[key].begin(), r[key].end());
+    out.insert(r.dump());
+  }
+  return out;
+}
+
+struct CaseResult {
+  std::string diff;      // empty when identical
+  bool sameText = true;  // identical also as text (address forms, merging)
+};
+
+CaseResult runCase(const json& c) {
+  CaseResult result;
   const std::string text = c["policy"].is_string() ? c["policy"].get<std::string>() : c["policy"].dump(1);
   auto policy = parsePolicy(text);
   if (c["api_response_code"].get<int>() != 200) {
     const std::string want = c["api_response_body"]["message"].get<std::string>();
-    if (policy) return "accepted a policy Tailscale rejects with: " + want;
-    if (policy.error().message.find(want) == std::string::npos)
-      return "rejected, but the message\n    " + policy.error().message + "\n  does not contain Tailscale's\n    " + want;
-    return {};
+    if (policy) {
+      result.diff = "accepted a policy Tailscale rejects with: " + want;
+    } else if (policy.error().message.find(want) == std::string::npos) {
+      result.diff = "rejected, but the message\n    " + policy.error().message +
+                    "\n  does not contain Tailscale's\n    " + want;
+    }
+    return result;
   }
-  if (!policy) return "rejected a policy Tailscale accepts: " + policy.error().message;
+  if (!policy) {
+    result.diff = "rejected a policy Tailscale accepts: " + policy.error().message;
+    return result;
+  }
 
   FilterCompiler compiler(*policy, nodesFromTopology(c["topology"]));
   std::ostringstream diff;
   const json& expected = c["packet_filter_rules"];
+  for (const auto& [name, rules] : expected.items())
+    if (std::none_of(compiler.nodes().begin(), compiler.nodes().end(),
+                     [&](const PolicyNode& n) { return n.name == name; }))
+      diff << "  node " << name << " has a recorded filter but is not in the topology\n";
   for (const auto& node : compiler.nodes()) {
     std::string problem;
     const json want = expected.contains(node.name) ? expected[node.name] : json();
     const json got = json::parse(toJson(compiler.filterFor(node.name)).dump());
+    const bool nodeSameText = textualFilter(want) == textualFilter(got);
+    result.sameText = result.sameText && nodeSameText;
+    // COMPAT_SHOW=<case id> prints both text forms of every node whose text differs.
+    const char* show = std::getenv("COMPAT_SHOW");
+    if (!nodeSameText && show && c["id"] == show)
+      std::cout << c["id"].get<std::string>() << " " << node.name << "\n  tailscale: " << want.dump()
+                << "\n  postured:  " << got.dump() << "\n";
     auto wantSet = canonicalFilter(want, &problem);
     auto gotSet = canonicalFilter(got, &problem);
     if (wantSet == gotSet && problem.empty()) continue;
@@ -146,7 +182,8 @@ std::string runCase(const json& c) {
     for (const auto& r : gotSet)
       if (!wantSet.count(r)) diff << "    extra   " << r << "\n";
   }
-  return diff.str();
+  result.diff = diff.str();
+  return result;
 }
 
 std::map<std::string, std::string> knownDifferences() {
@@ -171,12 +208,20 @@ TEST(CompatCorpus, EveryCaseMatchesTailscale) {
 
   const auto known = knownDifferences();
   int identical = 0;
+  int sameText = 0;
+  std::vector<std::string> differentText;
   std::vector<std::string> unexpected;
   for (const auto& file : files) {
     const json c = json::parse(readFile(file));
     const std::string id = c["id"].get<std::string>();
-    const std::string diff = runCase(c);
+    const CaseResult result = runCase(c);
+    const std::string& diff = result.diff;
     const bool listed = known.count(id) > 0;
+    if (result.sameText) {
+      ++sameText;
+    } else {
+      differentText.push_back(id);
+    }
     if (diff.empty()) {
       ++identical;
       if (listed) unexpected.push_back(id + ": listed in known-differences.txt but now identical; remove it");
@@ -185,6 +230,9 @@ TEST(CompatCorpus, EveryCaseMatchesTailscale) {
     }
   }
   std::cout << identical << "/" << files.size() << " identical\n";
+  std::cout << sameText << "/" << files.size() << " identical also as text (lists compared unordered)";
+  for (const auto& id : differentText) std::cout << (&id == &differentText.front() ? ": differ: " : ", ") << id;
+  std::cout << "\n";
   for (const auto& u : unexpected) ADD_FAILURE() << u;
 }
 
