@@ -546,6 +546,56 @@ class Parser {
 
 core::Result<HuValue> parseHuJson(std::string_view text) { return Parser(text).parseDocument(); }
 
+SourcePos stringCharPos(std::string_view document, const HuValue& value, std::size_t offset) {
+  const SourcePos start = value.pos();
+  if (!value.isString()) return start;
+  // Find the byte where the string starts: its line, then its column in code points.
+  std::size_t i = document.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  for (int line = 1; line < start.line; ++line) {
+    i = document.find('\n', i);
+    if (i == std::string_view::npos) return start;
+    ++i;
+  }
+  for (int column = 1; column < start.column; ++column) {
+    if (i >= document.size() || document[i] == '\n') return start;
+    ++i;
+    while (i < document.size() && (static_cast<unsigned char>(document[i]) & 0xC0) == 0x80) ++i;
+  }
+  if (i >= document.size() || document[i] != '"') return start;
+  // Walk the raw literal, counting decoded bytes; the parser already validated it.
+  SourcePos pos{start.line, start.column + 1};
+  ++i;
+  std::size_t decoded = 0;
+  while (i < document.size() && document[i] != '"' && decoded < offset) {
+    std::size_t raw = 1;
+    std::size_t bytes = 1;
+    if (document[i] == '\\') {
+      raw = 2;
+      if (i + 1 < document.size() && document[i + 1] == 'u') {
+        raw = 6;
+        unsigned code = 0;
+        for (std::size_t k = i + 2; k < i + 6 && k < document.size(); ++k) {
+          const char h = document[k];
+          code = code * 16 + static_cast<unsigned>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+        }
+        if (code >= 0xD800 && code <= 0xDBFF) {
+          raw = 12, bytes = 4;  // a surrogate pair is one 4-byte character
+        } else {
+          bytes = code < 0x80 ? 1 : (code < 0x800 ? 2 : 3);
+        }
+      }
+      pos.column += static_cast<int>(raw);
+    } else {
+      const auto c = decodeUtf8(document, i);
+      raw = bytes = c ? c->length : 1;
+      pos.column += 1;
+    }
+    i += raw;
+    decoded += bytes;
+  }
+  return pos;
+}
+
 nlohmann::json toJson(const HuValue& value) {
   switch (value.kind()) {
     case HuKind::kNull: return nullptr;

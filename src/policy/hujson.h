@@ -104,6 +104,14 @@ inline constexpr int kMaxHuJsonDepth = 200;  // nested arrays/objects
 // Never reads outside `text`, whatever it holds.
 core::Result<HuValue> parseHuJson(std::string_view text);
 
+// The source position of the character at byte `offset` of a string value's
+// decoded text (offset == size: the closing quote), given the document the
+// value was parsed from. Escapes count as written ("\u00e9" is six columns), so
+// an error found inside a string, such as a posture condition, can point at its
+// exact line:column. Falls back to the string's own position when `value` is
+// not a string of `document`.
+SourcePos stringCharPos(std::string_view document, const HuValue& value, std::size_t offset);
+
 // Plain JSON for code that does not need positions. Numbers written as
 // integers that fit int64/uint64 become JSON integers, others doubles.
 // Object keys end up sorted (nlohmann::json objects are ordered maps).

@@ -269,6 +269,34 @@ TEST(HuJson, NestingLimit) {
   EXPECT_FALSE(parseHuJson(std::string(1'000'000, '[')).has_value());
 }
 
+TEST(HuJson, StringCharPosMapsDecodedOffsetsToSource) {
+  const std::string doc = "\xEF\xBB\xBF{\n  \"p\": [\"node:os =~ 'x'\", \"a\\u00e9\\\"b\\ud83d\\ude00c\u00e9d\"],\n}";
+  HuValue v = parseOk(doc);
+  const HuValue& plain = v.find("p")->items()[0];
+  EXPECT_EQ(plain.pos(), (SourcePos{2, 9}));
+  EXPECT_EQ(stringCharPos(doc, plain, 0), (SourcePos{2, 10}));
+  EXPECT_EQ(stringCharPos(doc, plain, 8), (SourcePos{2, 18}));  // the '=~'
+  EXPECT_EQ(stringCharPos(doc, plain, plain.asString().size()), (SourcePos{2, 24}));  // closing quote
+  EXPECT_EQ(stringCharPos(doc, plain, 1000), (SourcePos{2, 24}));
+
+  // a \u00e9 \" b \ud83d\ude00 c é d: decoded "a" "é"(2 bytes) "\"" "b" "😀"(4) "c" "é"(2) "d"
+  const HuValue& escaped = v.find("p")->items()[1];
+  EXPECT_EQ(escaped.asString(), "a\xC3\xA9\"b\xF0\x9F\x98\x80" "c\xC3\xA9" "d");
+  const int col = escaped.pos().column;
+  EXPECT_EQ(stringCharPos(doc, escaped, 0), (SourcePos{2, col + 1}));   // a
+  EXPECT_EQ(stringCharPos(doc, escaped, 1), (SourcePos{2, col + 2}));   // \u00e9
+  EXPECT_EQ(stringCharPos(doc, escaped, 3), (SourcePos{2, col + 8}));   // \"
+  EXPECT_EQ(stringCharPos(doc, escaped, 4), (SourcePos{2, col + 10}));  // b
+  EXPECT_EQ(stringCharPos(doc, escaped, 5), (SourcePos{2, col + 11}));  // the surrogate pair
+  EXPECT_EQ(stringCharPos(doc, escaped, 9), (SourcePos{2, col + 23}));  // c
+  EXPECT_EQ(stringCharPos(doc, escaped, 10), (SourcePos{2, col + 24})); // é, one column
+  EXPECT_EQ(stringCharPos(doc, escaped, 12), (SourcePos{2, col + 25})); // d
+
+  // Not a string, or not from this document: the value's own position.
+  EXPECT_EQ(stringCharPos(doc, *v.find("p"), 3), v.find("p")->pos());
+  EXPECT_EQ(stringCharPos("[]", plain, 3), plain.pos());
+}
+
 TEST(HuJson, ToJson) {
   HuValue doc = parseOk(kPolicy);
   nlohmann::json j = toJson(doc);
