@@ -291,7 +291,7 @@ class Parser {
     }
     const char c = peek();
     if (c == '-' || (c >= '0' && c <= '9')) return parseNumber();
-    if (atEnd()) return fail(start, "unexpected end of input; expected a value");
+    if (atEnd()) return fail(start, "expected a value, found end of input");
     if (c == '\'') return fail(start, "strings must use double quotes, found \"'\"");
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') return failBareWord();
     if (c == ']' || c == '}' || c == ',') {

@@ -207,11 +207,8 @@ class ConditionParser {
       }
       return unknownOperator(start, word, c);
     }
-    if (ch == '\'' || ch == '"' || isDigit(ch) || ch == '-' || ch == '[') {
-      return setError(start, "expected an operator after '" + c.key + "', found " + describeHere() + "; " +
-                                 std::string(kOperatorList));
-    }
-    return unknownOperator(start, t_.substr(start, 1), c);
+    return setError(start, "expected an operator after '" + c.key + "', found " + describeHere() + "; " +
+                               std::string(kOperatorList));
   }
 
   bool parseValues(PostureCondition& c) {

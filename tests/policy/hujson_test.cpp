@@ -155,6 +155,7 @@ TEST(HuJson, ErrorMessagesNamePositionFoundAndExpected) {
   EXPECT_EQ(parseError("[,]"), "line 1, column 2: expected a value or ']', found ','");
   EXPECT_EQ(parseError("{,}"), "line 1, column 2: expected a string key or '}', found ','");
   EXPECT_EQ(parseError("{\"a\":}"), "line 1, column 6: expected a value, found '}'");
+  EXPECT_EQ(parseError("{\"a\": // nothing\n"), "line 2, column 1: expected a value, found end of input");
   EXPECT_EQ(parseError("[1]]"), "line 1, column 4: unexpected ']' after the end of the top-level value; expected "
                                 "the end of the document");
   EXPECT_EQ(parseError("{} {}"), "line 1, column 4: unexpected '{' after the end of the top-level value; expected "

@@ -196,6 +196,11 @@ TEST(PostureConditionParse, ErrorsSayWhereAndWhat) {
       {"1 == 1", 0, "expected an attribute key (namespace:name, such as node:os), found '1'"},
       {"custom:x == 1e3", 12, "unquoted value '1e3'; quote strings and versions, e.g. '1e3'"},
       {"custom:x == @", 12, "expected a quoted string, a number, true or false, found '@'"},
+      {"custom:x \xC3\xA9 1", 9,
+       "expected an operator after 'custom:x', found '\xC3\xA9'; use ==, !=, <, <=, >, >=, IN, NOT IN, IS SET or NOT "
+       "SET"},
+      {"custom:x ,", 9,
+       "expected an operator after 'custom:x', found ','; use ==, !=, <, <=, >, >=, IN, NOT IN, IS SET or NOT SET"},
   };
   for (const Case& c : cases) {
     ConditionError e = parseErr(c.text);
