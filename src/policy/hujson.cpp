@@ -16,12 +16,18 @@ std::string describePos(SourcePos pos) {
 
 std::string_view huKindName(HuKind kind) {
   switch (kind) {
-    case HuKind::kNull: return "null";
-    case HuKind::kBool: return "bool";
-    case HuKind::kNumber: return "number";
-    case HuKind::kString: return "string";
-    case HuKind::kArray: return "array";
-    case HuKind::kObject: return "object";
+    case HuKind::kNull:
+      return "null";
+    case HuKind::kBool:
+      return "bool";
+    case HuKind::kNumber:
+      return "number";
+    case HuKind::kString:
+      return "string";
+    case HuKind::kArray:
+      return "array";
+    case HuKind::kObject:
+      return "object";
   }
   return "unknown";
 }
@@ -172,7 +178,8 @@ class Parser {
     if (!value) return value;
     if (!skipSpace()) return error();
     if (!atEnd()) {
-      return fail(pos(), "unexpected " + describeHere() + " after the end of the top-level value; expected the end of "
+      return fail(pos(), "unexpected " + describeHere() +
+                             " after the end of the top-level value; expected the end of "
                              "the document");
     }
     return value;
@@ -267,7 +274,8 @@ class Parser {
 
   bool skipCommentChar() {
     const auto c = decodeUtf8(text_, i_);
-    if (!c) return setError(pos(), "invalid UTF-8 in a comment: byte " + hexByte(static_cast<unsigned char>(text_[i_])));
+    if (!c)
+      return setError(pos(), "invalid UTF-8 in a comment: byte " + hexByte(static_cast<unsigned char>(text_[i_])));
     advance(c->length);
     return true;
   }
@@ -277,17 +285,23 @@ class Parser {
   core::Result<HuValue> parseValue(int depth) {
     const SourcePos start = pos();
     switch (peek()) {
-      case '{': return parseObject(depth + 1);
-      case '[': return parseArray(depth + 1);
+      case '{':
+        return parseObject(depth + 1);
+      case '[':
+        return parseArray(depth + 1);
       case '"': {
         std::string s;
         if (!parseString(s)) return error();
         return HuValue::makeString(std::move(s), start);
       }
-      case 't': return parseLiteral("true", HuValue::makeBool(true, start));
-      case 'f': return parseLiteral("false", HuValue::makeBool(false, start));
-      case 'n': return parseLiteral("null", HuValue::makeNull(start));
-      default: break;
+      case 't':
+        return parseLiteral("true", HuValue::makeBool(true, start));
+      case 'f':
+        return parseLiteral("false", HuValue::makeBool(false, start));
+      case 'n':
+        return parseLiteral("null", HuValue::makeNull(start));
+      default:
+        break;
     }
     const char c = peek();
     if (c == '-' || (c >= '0' && c <= '9')) return parseNumber();
@@ -297,8 +311,8 @@ class Parser {
     if (c == ']' || c == '}' || c == ',') {
       return fail(start, "expected a value, found " + describeHere());
     }
-    return fail(start, "expected a value (object, array, string, number, true, false or null), found " +
-                           describeHere());
+    return fail(start,
+                "expected a value (object, array, string, number, true, false or null), found " + describeHere());
   }
 
   core::Result<HuValue> parseLiteral(std::string_view word, HuValue value) {
@@ -315,7 +329,8 @@ class Parser {
   core::Result<HuValue> failBareWord() {
     std::size_t len = 0;
     while (len < 40 && isIdentChar(peekAt(len))) ++len;
-    return fail(pos(), "expected a value, found '" + std::string(text_.substr(i_, len)) + "' (strings need double "
+    return fail(pos(), "expected a value, found '" + std::string(text_.substr(i_, len)) +
+                           "' (strings need double "
                            "quotes; the literals are true, false and null)");
   }
 
@@ -401,14 +416,30 @@ class Parser {
         if (atEnd()) return setError(start, "unterminated string: no closing '\"' before the end of input");
         const char e = text_[i_];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             advance();
             char32_t code = 0;
@@ -425,8 +456,8 @@ class Parser {
               char32_t low = 0;
               if (!readHex4(low)) return false;
               if (low < 0xDC00 || low > 0xDFFF) {
-                return setError(escPos, "invalid \\u escape: high surrogate " + codePointName(code) +
-                                            " followed by " + codePointName(low) + " instead of a low surrogate");
+                return setError(escPos, "invalid \\u escape: high surrogate " + codePointName(code) + " followed by " +
+                                            codePointName(low) + " instead of a low surrogate");
               }
               code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
             }
@@ -434,10 +465,10 @@ class Parser {
             continue;  // readHex4 already advanced
           }
           default:
-            return setError(escPos, "invalid escape '\\" + (static_cast<unsigned char>(e) >= 0x20 &&
-                                                                     static_cast<unsigned char>(e) < 0x7F
-                                                                 ? std::string(1, e)
-                                                                 : hexByte(static_cast<unsigned char>(e))) +
+            return setError(escPos, "invalid escape '\\" +
+                                        (static_cast<unsigned char>(e) >= 0x20 && static_cast<unsigned char>(e) < 0x7F
+                                             ? std::string(1, e)
+                                             : hexByte(static_cast<unsigned char>(e))) +
                                         "' in a string; the escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
         }
         advance();
@@ -459,8 +490,10 @@ class Parser {
     std::vector<HuValue> items;
     if (!skipSpace()) return error();
     while (peek() != ']') {
-      if (atEnd()) return fail(pos(), "unterminated array starting at " + describePos(start) + "; expected a value "
-                                          "or ']', found end of input");
+      if (atEnd())
+        return fail(pos(), "unterminated array starting at " + describePos(start) +
+                               "; expected a value "
+                               "or ']', found end of input");
       if (peek() == ',') return fail(pos(), "expected a value or ']', found ','");
       auto item = parseValue(depth);
       if (!item) return item;
@@ -498,7 +531,7 @@ class Parser {
                                "; expected a key or '}', found end of input");
       }
       if (peek() != '"') {
-        const std::string hint = peek() == '\'' ? " (keys need double quotes)"
+        const std::string hint = peek() == '\''  ? " (keys need double quotes)"
                                  : peek() == ',' ? ""
                                                  : " (keys must be double-quoted strings)";
         return fail(pos(), "expected a string key or '}', found " + describeHere() + hint);
@@ -507,8 +540,8 @@ class Parser {
       std::string key;
       if (!parseString(key)) return error();
       if (auto [it, inserted] = keyLines.emplace(key, keyPos.line); !inserted) {
-        return fail(keyPos, "duplicate key \"" + key + "\" in the object: first at line " +
-                                std::to_string(it->second) + ", again at line " + std::to_string(keyPos.line));
+        return fail(keyPos, "duplicate key \"" + key + "\" in the object: first at line " + std::to_string(it->second) +
+                                ", again at line " + std::to_string(keyPos.line));
       }
       if (!skipSpace()) return error();
       if (peek() != ':') return fail(pos(), "expected ':' after the key \"" + key + "\", found " + describeHere());
@@ -598,8 +631,10 @@ SourcePos stringCharPos(std::string_view document, const HuValue& value, std::si
 
 nlohmann::json toJson(const HuValue& value) {
   switch (value.kind()) {
-    case HuKind::kNull: return nullptr;
-    case HuKind::kBool: return value.asBool();
+    case HuKind::kNull:
+      return nullptr;
+    case HuKind::kBool:
+      return value.asBool();
     case HuKind::kNumber: {
       const std::string& raw = value.numberText();
       if (raw.find_first_of(".eE") == std::string::npos) {
@@ -612,7 +647,8 @@ nlohmann::json toJson(const HuValue& value) {
       }
       return value.asNumber();
     }
-    case HuKind::kString: return value.asString();
+    case HuKind::kString:
+      return value.asString();
     case HuKind::kArray: {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& item : value.items()) out.push_back(toJson(item));

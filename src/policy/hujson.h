@@ -13,11 +13,10 @@
 // that overflow a double and nesting deeper than kMaxHuJsonDepth are errors.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 
@@ -71,7 +70,7 @@ class HuValue {
   const std::string& numberText() const;
   const std::string& asString() const;  // decoded (escapes resolved), UTF-8
 
-  const std::vector<HuValue>& items() const { return items_; }      // arrays, in source order
+  const std::vector<HuValue>& items() const { return items_; }       // arrays, in source order
   const std::vector<HuMember>& members() const { return members_; }  // objects, in source order
 
   // The member with exactly this key (case-sensitive, like JSON), or nullptr

@@ -12,16 +12,26 @@ namespace postured::policy {
 
 std::string_view conditionOpText(ConditionOp op) {
   switch (op) {
-    case ConditionOp::kEq: return "==";
-    case ConditionOp::kNe: return "!=";
-    case ConditionOp::kLt: return "<";
-    case ConditionOp::kLe: return "<=";
-    case ConditionOp::kGt: return ">";
-    case ConditionOp::kGe: return ">=";
-    case ConditionOp::kIn: return "IN";
-    case ConditionOp::kNotIn: return "NOT IN";
-    case ConditionOp::kIsSet: return "IS SET";
-    case ConditionOp::kNotSet: return "NOT SET";
+    case ConditionOp::kEq:
+      return "==";
+    case ConditionOp::kNe:
+      return "!=";
+    case ConditionOp::kLt:
+      return "<";
+    case ConditionOp::kLe:
+      return "<=";
+    case ConditionOp::kGt:
+      return ">";
+    case ConditionOp::kGe:
+      return ">=";
+    case ConditionOp::kIn:
+      return "IN";
+    case ConditionOp::kNotIn:
+      return "NOT IN";
+    case ConditionOp::kIsSet:
+      return "IS SET";
+    case ConditionOp::kNotSet:
+      return "NOT SET";
   }
   return "?";
 }
@@ -72,7 +82,8 @@ class ConditionParser {
     if (!parseValues(c)) return error();
     skipSpace();
     if (!atEnd()) {
-      return fail(i_, "unexpected " + describeHere() + " after the condition; expected the end (a posture ANDs its "
+      return fail(i_, "unexpected " + describeHere() +
+                          " after the condition; expected the end (a posture ANDs its "
                           "conditions: list them as separate strings)");
     }
     return c;
@@ -126,9 +137,9 @@ class ConditionParser {
     const std::string_view key = wordAt(start);
     const std::size_t colon = key.find(':');
     if (colon == std::string_view::npos) {
-      return setError(start, "attribute key '" + std::string(key) +
-                                 "' has no namespace; keys are namespace:name, such as node:os or custom:" +
-                                 std::string(key));
+      return setError(start,
+                      "attribute key '" + std::string(key) +
+                          "' has no namespace; keys are namespace:name, such as node:os or custom:" + std::string(key));
     }
     if (key.find(':', colon + 1) != std::string_view::npos) {
       return setError(start + key.find(':', colon + 1),
@@ -172,13 +183,20 @@ class ConditionParser {
     if (isOperatorChar(ch)) {
       while (!atEnd() && isOperatorChar(t_[i_])) ++i_;
       const std::string_view op = t_.substr(start, i_ - start);
-      if (op == "==") c.op = ConditionOp::kEq;
-      else if (op == "!=") c.op = ConditionOp::kNe;
-      else if (op == "<") c.op = ConditionOp::kLt;
-      else if (op == "<=") c.op = ConditionOp::kLe;
-      else if (op == ">") c.op = ConditionOp::kGt;
-      else if (op == ">=") c.op = ConditionOp::kGe;
-      else return unknownOperator(start, op, c);
+      if (op == "==")
+        c.op = ConditionOp::kEq;
+      else if (op == "!=")
+        c.op = ConditionOp::kNe;
+      else if (op == "<")
+        c.op = ConditionOp::kLt;
+      else if (op == "<=")
+        c.op = ConditionOp::kLe;
+      else if (op == ">")
+        c.op = ConditionOp::kGt;
+      else if (op == ">=")
+        c.op = ConditionOp::kGe;
+      else
+        return unknownOperator(start, op, c);
       return true;
     }
     if (isLetter(ch)) {
@@ -238,11 +256,12 @@ class ConditionParser {
     const std::size_t open = i_;
     ++i_;  // '['
     skipSpace();
-    if (peek() == ']') return setError(i_, "empty list after " + std::string(conditionOpText(c.op)) +
-                                               "; list at least one value");
+    if (peek() == ']')
+      return setError(i_, "empty list after " + std::string(conditionOpText(c.op)) + "; list at least one value");
     for (;;) {
-      if (atEnd()) return setError(i_, "unterminated list: expected a value or ']' to close the '[' at offset " +
-                                           std::to_string(open) + ", found the end of the condition");
+      if (atEnd())
+        return setError(i_, "unterminated list: expected a value or ']' to close the '[' at offset " +
+                                std::to_string(open) + ", found the end of the condition");
       ConditionLiteral literal;
       if (!parseLiteral(literal, "a quoted string or a number")) return false;
       if (literal.value.type() == core::AttributeType::kBool) {
@@ -291,9 +310,10 @@ class ConditionParser {
         if (c == '\\') {
           const char e = i_ + 1 < t_.size() ? t_[i_ + 1] : '\0';
           if (e != '\'' && e != '"' && e != '\\') {
-            return setError(i_, "invalid escape in a string: " +
-                                    (i_ + 1 < t_.size() ? "'\\" + std::string(1, e) + "'" : std::string("'\\' at the end")) +
-                                    "; only \\', \\\" and \\\\ are escapes");
+            return setError(
+                i_, "invalid escape in a string: " +
+                        (i_ + 1 < t_.size() ? "'\\" + std::string(1, e) + "'" : std::string("'\\' at the end")) +
+                        "; only \\', \\\" and \\\\ are escapes");
           }
           value += e;
           i_ += 2;
@@ -367,12 +387,13 @@ core::Result<PostureCondition> parsePostureCondition(std::string_view text) {
 
 std::string formatValue(const core::AttributeValue& value) {
   switch (value.type()) {
-    case core::AttributeType::kBool: return value.asBool() ? "true" : "false";
+    case core::AttributeType::kBool:
+      return value.asBool() ? "true" : "false";
     case core::AttributeType::kNumber: {
       // Shortest round-trip digits, never an exponent: the condition grammar has none.
       const double d = value.asNumber();
       if (d == 0) return "0";  // also -0
-      char buf[400];  // fixed notation of any finite double fits
+      char buf[400];           // fixed notation of any finite double fits
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
       return ec == std::errc() ? std::string(buf, end) : "0";
     }
@@ -422,11 +443,11 @@ AttributeLookup AttributeSet::lookup() const {
 namespace {
 
 enum class Outcome {
-  kUnset,         // attribute not set
-  kSetCheck,      // IS SET / NOT SET on a set attribute
-  kTypeMismatch,  // no literal of the attribute's type
-  kNoOrderOnBool, // <, <=, >, >= with booleans
-  kCompared,      // compared normally
+  kUnset,          // attribute not set
+  kSetCheck,       // IS SET / NOT SET on a set attribute
+  kTypeMismatch,   // no literal of the attribute's type
+  kNoOrderOnBool,  // <, <=, >, >= with booleans
+  kCompared,       // compared normally
 };
 
 struct Evaluation {
@@ -437,19 +458,26 @@ struct Evaluation {
 
 bool applyOrder(ConditionOp op, int cmp) {
   switch (op) {
-    case ConditionOp::kLt: return cmp < 0;
-    case ConditionOp::kLe: return cmp <= 0;
-    case ConditionOp::kGt: return cmp > 0;
-    case ConditionOp::kGe: return cmp >= 0;
-    default: return false;
+    case ConditionOp::kLt:
+      return cmp < 0;
+    case ConditionOp::kLe:
+      return cmp <= 0;
+    case ConditionOp::kGt:
+      return cmp > 0;
+    case ConditionOp::kGe:
+      return cmp >= 0;
+    default:
+      return false;
   }
 }
 
 Evaluation evaluateAgainst(const PostureCondition& c, const core::AttributeValue* actual) {
   if (actual == nullptr) return {c.op == ConditionOp::kNotSet, Outcome::kUnset};
   switch (c.op) {
-    case ConditionOp::kIsSet: return {true, Outcome::kSetCheck};
-    case ConditionOp::kNotSet: return {false, Outcome::kSetCheck};
+    case ConditionOp::kIsSet:
+      return {true, Outcome::kSetCheck};
+    case ConditionOp::kNotSet:
+      return {false, Outcome::kSetCheck};
     case ConditionOp::kIn:
     case ConditionOp::kNotIn: {
       bool typed = false;
@@ -462,7 +490,8 @@ Evaluation evaluateAgainst(const PostureCondition& c, const core::AttributeValue
       if (!typed) return {false, Outcome::kTypeMismatch};
       return {c.op == ConditionOp::kIn ? found : !found, Outcome::kCompared};
     }
-    default: break;
+    default:
+      break;
   }
   if (c.values.empty()) return {false, Outcome::kTypeMismatch};  // not produced by the parser
   const core::AttributeValue& literal = c.values.front().value;
@@ -470,7 +499,8 @@ Evaluation evaluateAgainst(const PostureCondition& c, const core::AttributeValue
   if (c.op == ConditionOp::kEq) return {*actual == literal, Outcome::kCompared};
   if (c.op == ConditionOp::kNe) return {!(*actual == literal), Outcome::kCompared};
   switch (actual->type()) {
-    case core::AttributeType::kBool: return {false, Outcome::kNoOrderOnBool};
+    case core::AttributeType::kBool:
+      return {false, Outcome::kNoOrderOnBool};
     case core::AttributeType::kNumber: {
       const double a = actual->asNumber();
       const double b = literal.asNumber();
@@ -508,18 +538,24 @@ ConditionResult explain(const PostureCondition& c, const AttributeLookup& lookup
   const std::string op(conditionOpText(c.op));
   const std::string is = actual ? c.key + " is " + formatValue(*actual) : std::string();
   switch (e.outcome) {
-    case Outcome::kUnset: r.reason = c.key + " is not set"; break;
-    case Outcome::kSetCheck: r.reason = c.key + " is set (" + formatValue(*actual) + ")"; break;
+    case Outcome::kUnset:
+      r.reason = c.key + " is not set";
+      break;
+    case Outcome::kSetCheck:
+      r.reason = c.key + " is set (" + formatValue(*actual) + ")";
+      break;
     case Outcome::kTypeMismatch: {
       const bool list = c.op == ConditionOp::kIn || c.op == ConditionOp::kNotIn;
-      const std::string with = c.values.empty() ? std::string("nothing")
-                               : list ? "a list of " + typeName(c.values.front().value.type()) + "s " + listText(c)
-                                      : formatValue(c.values.front().value) + " (a " +
-                                            typeName(c.values.front().value.type()) + ")";
+      const std::string with =
+          c.values.empty() ? std::string("nothing")
+          : list           ? "a list of " + typeName(c.values.front().value.type()) + "s " + listText(c)
+                 : formatValue(c.values.front().value) + " (a " + typeName(c.values.front().value.type()) + ")";
       r.reason = is + " (a " + typeName(actual->type()) + "), but the condition compares it with " + with;
       break;
     }
-    case Outcome::kNoOrderOnBool: r.reason = is + "; " + op + " does not apply to true/false"; break;
+    case Outcome::kNoOrderOnBool:
+      r.reason = is + "; " + op + " does not apply to true/false";
+      break;
     case Outcome::kCompared: {
       if (c.op == ConditionOp::kIn) {
         r.reason = is + (e.passed ? ", one of " : ", not one of ") + listText(c);
@@ -602,7 +638,7 @@ const std::vector<KnownAttribute>& knownAttributes() {
 }
 
 // Namespaces whose every attribute is in the table (spelled as documented).
-constexpr std::string_view kClosedNamespaces[] = {"node",   "ip",     "falcon", "sentinelOne", "intune",
+constexpr std::string_view kClosedNamespaces[] = {"node",    "ip",     "falcon", "sentinelOne", "intune",
                                                   "jamfPro", "kandji", "kolide", "fleet",       "huntress"};
 // Namespaces whose names are free: custom attributes and Fleet policies (bool).
 constexpr std::string_view kOpenNamespaces[] = {"custom", "fleetPolicy"};
@@ -618,21 +654,24 @@ const KnownAttribute* findKnown(std::string_view key) {
 std::string_view namespaceOf(std::string_view key) { return key.substr(0, key.find(':')); }
 
 bool isNumberType(KnownAttributeType t) { return t == KnownAttributeType::kNumber; }
-bool isStringType(KnownAttributeType t) { return t == KnownAttributeType::kString || t == KnownAttributeType::kVersion; }
+bool isStringType(KnownAttributeType t) {
+  return t == KnownAttributeType::kString || t == KnownAttributeType::kVersion;
+}
 bool isBoolType(KnownAttributeType t) { return t == KnownAttributeType::kBool; }
 
 bool fits(KnownAttributeType t, core::AttributeType v) {
   switch (v) {
-    case core::AttributeType::kBool: return isBoolType(t);
-    case core::AttributeType::kNumber: return isNumberType(t);
-    case core::AttributeType::kString: return isStringType(t);
+    case core::AttributeType::kBool:
+      return isBoolType(t);
+    case core::AttributeType::kNumber:
+      return isNumberType(t);
+    case core::AttributeType::kString:
+      return isStringType(t);
   }
   return false;
 }
 
-std::string aTypeName(std::string_view type) {
-  return std::string(type == "array" ? "an " : "a ") + std::string(type);
-}
+std::string aTypeName(std::string_view type) { return std::string(type == "array" ? "an " : "a ") + std::string(type); }
 
 }  // namespace
 
@@ -646,10 +685,14 @@ std::optional<KnownAttributeType> knownAttributeType(std::string_view key) {
 
 std::string_view knownAttributeTypeName(KnownAttributeType type) {
   switch (type) {
-    case KnownAttributeType::kBool: return "bool";
-    case KnownAttributeType::kNumber: return "number";
-    case KnownAttributeType::kString: return "string";
-    case KnownAttributeType::kVersion: return "version";
+    case KnownAttributeType::kBool:
+      return "bool";
+    case KnownAttributeType::kNumber:
+      return "number";
+    case KnownAttributeType::kString:
+      return "string";
+    case KnownAttributeType::kVersion:
+      return "version";
   }
   return "unknown";
 }
@@ -682,13 +725,14 @@ std::optional<std::string> typeWarning(const PostureCondition& c) {
     } else if (isNumberType(*known) && v.value.type() == core::AttributeType::kString) {
       double d = 0;
       const std::string& s = v.value.asString();
-      if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d); ec == std::errc() &&
-                                                                              end == s.data() + s.size()) {
+      if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+          ec == std::errc() && end == s.data() + s.size()) {
         hint = "; remove the quotes: " + s;
       }
     } else if (isBoolType(*known) && v.value.type() == core::AttributeType::kString) {
       const std::string& s = v.value.asString();
-      if (equalsIgnoreCase(s, "true") || equalsIgnoreCase(s, "false")) hint = "; remove the quotes: " + core::foldKey(s);
+      if (equalsIgnoreCase(s, "true") || equalsIgnoreCase(s, "false"))
+        hint = "; remove the quotes: " + core::foldKey(s);
     }
     return c.key + " is " + aTypeName(typeText) + ", but " + text + " is " +
            aTypeName(core::attributeTypeName(v.value.type())) + ", so '" + c.text + "' never matches" + hint;
@@ -704,7 +748,8 @@ std::optional<std::string> keyWarning(const PostureCondition& c) {
   const std::string_view ns = namespaceOf(c.key);
   const std::string foldedNs = core::foldKey(ns);
   if (foldedNs == "posture") {
-    return "'" + c.key + "' names a posture, not an attribute; postures are referenced from srcPosture and "
+    return "'" + c.key +
+           "' names a posture, not an attribute; postures are referenced from srcPosture and "
            "defaultSrcPosture, not from other postures' conditions";
   }
   for (std::string_view open : kOpenNamespaces) {
@@ -722,7 +767,8 @@ std::optional<std::string> keyWarning(const PostureCondition& c) {
   }
   std::string all;
   for (std::string_view n : kClosedNamespaces) all += std::string(n) + ", ";
-  return "unknown attribute namespace '" + std::string(ns) + "'; known namespaces are " + all + "custom and fleetPolicy";
+  return "unknown attribute namespace '" + std::string(ns) + "'; known namespaces are " + all +
+         "custom and fleetPolicy";
 }
 
 std::optional<std::string> valueWarning(const PostureCondition& c) {
@@ -738,7 +784,8 @@ std::optional<std::string> valueWarning(const PostureCondition& c) {
       list += (list.empty() ? "'" : ", '") + std::string(documented) + "'";
       if (equalsIgnoreCase(documented, s)) sameIgnoringCase = std::string(documented);
     }
-    std::string message = std::string(known->key) + " is never " + formatValue(v.value) + "; its documented values are " + list;
+    std::string message =
+        std::string(known->key) + " is never " + formatValue(v.value) + "; its documented values are " + list;
     if (!sameIgnoringCase.empty()) message += " (values are case-sensitive: did you mean '" + sameIgnoringCase + "'?)";
     return message;
   }

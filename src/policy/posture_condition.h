@@ -29,9 +29,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
-
 #include <tl/expected.hpp>
+#include <vector>
 
 #include "core/attribute.h"
 #include "core/result.h"
@@ -51,13 +50,13 @@ struct ConditionLiteral {
 };
 
 struct PostureCondition {
-  std::string text;        // the condition as written
-  std::string key;         // as written, e.g. "sentinelOne:activeThreats"
-  std::string foldedKey;   // core::foldKey(key): what lookups receive
+  std::string text;       // the condition as written
+  std::string key;        // as written, e.g. "sentinelOne:activeThreats"
+  std::string foldedKey;  // core::foldKey(key): what lookups receive
   ConditionOp op = ConditionOp::kEq;
   std::vector<ConditionLiteral> values;  // 1 for ==..>=, >= 1 for IN lists, 0 for IS SET/NOT SET
-  bool shorthand = false;  // a bare key: op is kEq and values holds `true`
-  std::size_t opOffset = 0;  // byte offset of the operator (of the end, for a bare key)
+  bool shorthand = false;                // a bare key: op is kEq and values holds `true`
+  std::size_t opOffset = 0;              // byte offset of the operator (of the end, for a bare key)
 
   // Source text of a literal, e.g. "'1.60'" or "70".
   std::string_view literalText(const ConditionLiteral& literal) const {
@@ -98,7 +97,7 @@ class AttributeSet {
  public:
   void set(std::string_view key, core::AttributeValue value);
   const core::AttributeValue* find(std::string_view key) const;  // any case
-  AttributeLookup lookup() const;  // refers to *this: keep it alive while in use
+  AttributeLookup lookup() const;                                // refers to *this: keep it alive while in use
   bool empty() const { return values_.empty(); }
 
  private:

@@ -110,8 +110,8 @@ TEST(HuJson, Numbers) {
     const char* text;
     double value;
   };
-  for (const Case& c : {Case{"0", 0}, Case{"-0", 0}, Case{"7", 7}, Case{"-7", -7}, Case{"1.5", 1.5},
-                        Case{"1e3", 1000}, Case{"1E+3", 1000}, Case{"2.5e-1", 0.25}, Case{"0.001", 0.001},
+  for (const Case& c : {Case{"0", 0}, Case{"-0", 0}, Case{"7", 7}, Case{"-7", -7}, Case{"1.5", 1.5}, Case{"1e3", 1000},
+                        Case{"1E+3", 1000}, Case{"2.5e-1", 0.25}, Case{"0.001", 0.001},
                         Case{"9007199254740993", 9007199254740992.0}, Case{"1e-400", 0}}) {
     HuValue v = parseOk(c.text);
     EXPECT_TRUE(v.isNumber()) << c.text;
@@ -126,8 +126,9 @@ TEST(HuJson, PositionsCountCodePointsNotBytes) {
   EXPECT_EQ(doc.pos(), (SourcePos{1, 1}));
   EXPECT_EQ(doc.members()[0].value.pos(), (SourcePos{1, 7}));
   EXPECT_EQ(doc.members()[1].keyPos, (SourcePos{1, 10}));
-  EXPECT_EQ(parseError("[\"\xF0\x9F\x98\x80\", x]"), "line 1, column 7: expected a value, found 'x' (strings need "
-                                                      "double quotes; the literals are true, false and null)");
+  EXPECT_EQ(parseError("[\"\xF0\x9F\x98\x80\", x]"),
+            "line 1, column 7: expected a value, found 'x' (strings need "
+            "double quotes; the literals are true, false and null)");
 }
 
 TEST(HuJson, CrLfLineEndings) {
@@ -142,38 +143,50 @@ TEST(HuJson, ErrorMessagesNamePositionFoundAndExpected) {
   EXPECT_EQ(parseError("{\"a\" 1}"), "line 1, column 6: expected ':' after the key \"a\", found '1'");
   EXPECT_EQ(parseError("{a: 1}"),
             "line 1, column 2: expected a string key or '}', found 'a' (keys must be double-quoted strings)");
-  EXPECT_EQ(parseError("{'a': 1}"), "line 1, column 2: expected a string key or '}', found \"'\" (keys need double "
-                                    "quotes)");
+  EXPECT_EQ(parseError("{'a': 1}"),
+            "line 1, column 2: expected a string key or '}', found \"'\" (keys need double "
+            "quotes)");
   EXPECT_EQ(parseError("['a']"), "line 1, column 2: strings must use double quotes, found \"'\"");
   EXPECT_EQ(parseError(""), "line 1, column 1: the document is empty; expected a JSON value");
   EXPECT_EQ(parseError("  // nothing\n"), "line 2, column 1: the document is empty; expected a JSON value");
-  EXPECT_EQ(parseError("tru"), "line 1, column 1: expected a value, found 'tru' (strings need double quotes; the "
-                               "literals are true, false and null)");
-  EXPECT_EQ(parseError("[truex]"), "line 1, column 2: expected a value, found 'truex' (strings need double quotes; "
-                                   "the literals are true, false and null)");
+  EXPECT_EQ(parseError("tru"),
+            "line 1, column 1: expected a value, found 'tru' (strings need double quotes; the "
+            "literals are true, false and null)");
+  EXPECT_EQ(parseError("[truex]"),
+            "line 1, column 2: expected a value, found 'truex' (strings need double quotes; "
+            "the literals are true, false and null)");
   EXPECT_EQ(parseError("[1,,2]"), "line 1, column 4: expected a value or ']', found ','");
   EXPECT_EQ(parseError("[,]"), "line 1, column 2: expected a value or ']', found ','");
   EXPECT_EQ(parseError("{,}"), "line 1, column 2: expected a string key or '}', found ','");
   EXPECT_EQ(parseError("{\"a\":}"), "line 1, column 6: expected a value, found '}'");
   EXPECT_EQ(parseError("{\"a\": // nothing\n"), "line 2, column 1: expected a value, found end of input");
-  EXPECT_EQ(parseError("[1]]"), "line 1, column 4: unexpected ']' after the end of the top-level value; expected "
-                                "the end of the document");
-  EXPECT_EQ(parseError("{} {}"), "line 1, column 4: unexpected '{' after the end of the top-level value; expected "
-                                 "the end of the document");
-  EXPECT_EQ(parseError("[\n1,\n"), "line 3, column 1: unterminated array starting at line 1, column 1; expected a "
-                                   "value or ']', found end of input");
-  EXPECT_EQ(parseError("[1"), "line 1, column 3: unterminated array starting at line 1, column 1; expected ',' or "
-                              "']' after an array element, found end of input");
-  EXPECT_EQ(parseError("{\"a\":1"), "line 1, column 7: unterminated object starting at line 1, column 1; expected "
-                                    "',' or '}' after an object member, found end of input");
-  EXPECT_EQ(parseError("{"), "line 1, column 2: unterminated object starting at line 1, column 1; expected a key or "
-                             "'}', found end of input");
-  EXPECT_EQ(parseError("[\x01]"), "line 1, column 2: expected a value (object, array, string, number, true, false or "
-                                  "null), found control character U+0001");
-  EXPECT_EQ(parseError("[\xC3\xA9]"), "line 1, column 2: expected a value (object, array, string, number, true, "
-                                      "false or null), found '\xC3\xA9' (U+00E9)");
-  EXPECT_EQ(parseError("[\xFF]"), "line 1, column 2: expected a value (object, array, string, number, true, false "
-                                  "or null), found invalid UTF-8 byte 0xFF");
+  EXPECT_EQ(parseError("[1]]"),
+            "line 1, column 4: unexpected ']' after the end of the top-level value; expected "
+            "the end of the document");
+  EXPECT_EQ(parseError("{} {}"),
+            "line 1, column 4: unexpected '{' after the end of the top-level value; expected "
+            "the end of the document");
+  EXPECT_EQ(parseError("[\n1,\n"),
+            "line 3, column 1: unterminated array starting at line 1, column 1; expected a "
+            "value or ']', found end of input");
+  EXPECT_EQ(parseError("[1"),
+            "line 1, column 3: unterminated array starting at line 1, column 1; expected ',' or "
+            "']' after an array element, found end of input");
+  EXPECT_EQ(parseError("{\"a\":1"),
+            "line 1, column 7: unterminated object starting at line 1, column 1; expected "
+            "',' or '}' after an object member, found end of input");
+  EXPECT_EQ(parseError("{"),
+            "line 1, column 2: unterminated object starting at line 1, column 1; expected a key or "
+            "'}', found end of input");
+  EXPECT_EQ(parseError("[\x01]"),
+            "line 1, column 2: expected a value (object, array, string, number, true, false or "
+            "null), found control character U+0001");
+  EXPECT_EQ(parseError("[\xC3\xA9]"),
+            "line 1, column 2: expected a value (object, array, string, number, true, "
+            "false or null), found '\xC3\xA9' (U+00E9)");
+  EXPECT_EQ(parseError("[\xFF]"),
+            "line 1, column 2: expected a value (object, array, string, number, true, false "
+            "or null), found invalid UTF-8 byte 0xFF");
 }
 
 TEST(HuJson, RejectsDuplicateKeysNamingBothLines) {
@@ -187,10 +200,12 @@ TEST(HuJson, RejectsDuplicateKeysNamingBothLines) {
 }
 
 TEST(HuJson, StringErrors) {
-  EXPECT_EQ(parseError(R"(["a\x"])"), "line 1, column 4: invalid escape '\\x' in a string; the escapes are \\\" \\\\ "
-                                      "\\/ \\b \\f \\n \\r \\t \\uXXXX");
-  EXPECT_EQ(parseError(R"(["\'"])"), "line 1, column 3: invalid escape '\\'' in a string; the escapes are \\\" \\\\ "
-                                     "\\/ \\b \\f \\n \\r \\t \\uXXXX");
+  EXPECT_EQ(parseError(R"(["a\x"])"),
+            "line 1, column 4: invalid escape '\\x' in a string; the escapes are \\\" \\\\ "
+            "\\/ \\b \\f \\n \\r \\t \\uXXXX");
+  EXPECT_EQ(parseError(R"(["\'"])"),
+            "line 1, column 3: invalid escape '\\'' in a string; the escapes are \\\" \\\\ "
+            "\\/ \\b \\f \\n \\r \\t \\uXXXX");
   EXPECT_EQ(parseError(R"(["\u12"])"), "line 1, column 7: expected 4 hex digits after \\u, found '\"'");
   EXPECT_EQ(parseError(R"(["\uZZZZ"])"), "line 1, column 5: expected 4 hex digits after \\u, found 'Z'");
   EXPECT_EQ(parseError(R"(["\ud83d"])"),
@@ -199,18 +214,20 @@ TEST(HuJson, StringErrors) {
   EXPECT_EQ(parseError(R"(["\ud83dx"])"),
             "line 1, column 3: invalid \\u escape: high surrogate U+D83D must be followed by a \\u escape of a low "
             "surrogate");
-  EXPECT_EQ(parseError(R"(["\ud83d\u0041"])"),
-            "line 1, column 3: invalid \\u escape: high surrogate U+D83D followed by U+0041 instead of a low surrogate");
+  EXPECT_EQ(
+      parseError(R"(["\ud83d\u0041"])"),
+      "line 1, column 3: invalid \\u escape: high surrogate U+D83D followed by U+0041 instead of a low surrogate");
   EXPECT_EQ(parseError(R"(["\ude00"])"), "line 1, column 3: invalid \\u escape: lone low surrogate U+DE00");
-  EXPECT_EQ(parseError("[\"a\tb\"]"), "line 1, column 4: control character U+0009 in a string; write it as an "
-                                      "escape such as \\n, \\t or \\u00XX");
+  EXPECT_EQ(parseError("[\"a\tb\"]"),
+            "line 1, column 4: control character U+0009 in a string; write it as an "
+            "escape such as \\n, \\t or \\u00XX");
   EXPECT_EQ(parseError("{\"a\": \"b\n\"}"),
             "line 1, column 7: unterminated string: a line break before the closing '\"'");
   EXPECT_EQ(parseError("[\"abc"), "line 1, column 2: unterminated string: no closing '\"' before the end of input");
   EXPECT_EQ(parseError("[\"abc\\"), "line 1, column 2: unterminated string: no closing '\"' before the end of input");
   EXPECT_EQ(parseError("[\"\xC3\"]"), "line 1, column 3: invalid UTF-8 in a string: byte 0xC3");
   EXPECT_EQ(parseError("[\"\xED\xA0\x80\"]"), "line 1, column 3: invalid UTF-8 in a string: byte 0xED");  // surrogate
-  EXPECT_EQ(parseError("[\"\xC0\xAF\"]"), "line 1, column 3: invalid UTF-8 in a string: byte 0xC0");  // overlong
+  EXPECT_EQ(parseError("[\"\xC0\xAF\"]"), "line 1, column 3: invalid UTF-8 in a string: byte 0xC0");      // overlong
   EXPECT_EQ(parseOk(R"("\u0000")").asString(), std::string(1, '\0'));  // an escaped NUL is fine
 }
 
@@ -220,39 +237,47 @@ TEST(HuJson, NumberErrors) {
   EXPECT_EQ(parseError("00"), "line 1, column 1: numbers must not have leading zeros");
   EXPECT_EQ(parseError("[-]"), "line 1, column 3: expected a digit in a number, found ']'");
   EXPECT_EQ(parseError("1."), "line 1, column 3: expected a digit after the decimal point, found end of input");
-  EXPECT_EQ(parseError(".5"), "line 1, column 1: expected a value (object, array, string, number, true, false or "
-                              "null), found '.'");
+  EXPECT_EQ(parseError(".5"),
+            "line 1, column 1: expected a value (object, array, string, number, true, false or "
+            "null), found '.'");
   EXPECT_EQ(parseError("1e"), "line 1, column 3: expected a digit in the exponent, found end of input");
   EXPECT_EQ(parseError("1e+"), "line 1, column 4: expected a digit in the exponent, found end of input");
-  EXPECT_EQ(parseError("+1"), "line 1, column 1: expected a value (object, array, string, number, true, false or "
-                              "null), found '+'");
+  EXPECT_EQ(parseError("+1"),
+            "line 1, column 1: expected a value (object, array, string, number, true, false or "
+            "null), found '+'");
   EXPECT_EQ(parseError("1e999"), "line 1, column 1: number 1e999 is out of range");
   EXPECT_EQ(parseError("[0x10]"), "line 1, column 3: expected ',' or ']' after an array element, found 'x'");
-  EXPECT_EQ(parseError("NaN"), "line 1, column 1: expected a value, found 'NaN' (strings need double quotes; the "
-                               "literals are true, false and null)");
+  EXPECT_EQ(parseError("NaN"),
+            "line 1, column 1: expected a value, found 'NaN' (strings need double quotes; the "
+            "literals are true, false and null)");
 }
 
 TEST(HuJson, CommentErrors) {
-  EXPECT_EQ(parseError("{\n  /* open\n\n"), "line 2, column 3: unterminated block comment: '/*' without a closing "
-                                            "'*/'");
+  EXPECT_EQ(parseError("{\n  /* open\n\n"),
+            "line 2, column 3: unterminated block comment: '/*' without a closing "
+            "'*/'");
   EXPECT_EQ(parseError("[1 /* x *]"), "line 1, column 4: unterminated block comment: '/*' without a closing '*/'");
-  EXPECT_EQ(parseError("[1 / 2]"), "line 1, column 4: unexpected '/'; comments start with '//' or '/*', found '/' "
-                                   "followed by ' '");
-  EXPECT_EQ(parseError("1 /"), "line 1, column 3: unexpected '/'; comments start with '//' or '/*', found '/' "
-                               "followed by end of input");
+  EXPECT_EQ(parseError("[1 / 2]"),
+            "line 1, column 4: unexpected '/'; comments start with '//' or '/*', found '/' "
+            "followed by ' '");
+  EXPECT_EQ(parseError("1 /"),
+            "line 1, column 3: unexpected '/'; comments start with '//' or '/*', found '/' "
+            "followed by end of input");
   EXPECT_EQ(parseError("// \xFF\n1"), "line 1, column 4: invalid UTF-8 in a comment: byte 0xFF");
   EXPECT_TRUE(parseOk("/* nested /* is not special */ 1").isNumber());
   EXPECT_TRUE(parseOk("/**/1/***/").isNumber());
-  EXPECT_EQ(parseError("/* a */ */ 1"), "line 1, column 9: expected a value (object, array, string, number, true, "
-                                        "false or null), found '*'");
+  EXPECT_EQ(parseError("/* a */ */ 1"),
+            "line 1, column 9: expected a value (object, array, string, number, true, "
+            "false or null), found '*'");
 }
 
 TEST(HuJson, Bom) {
   EXPECT_EQ(parseOk("\xEF\xBB\xBF[1]").items().size(), 1u);
   EXPECT_EQ(parseError("\xEF\xBB\xBF"), "line 1, column 1: the document is empty; expected a JSON value");
   // Only at the start.
-  EXPECT_EQ(parseError("[\xEF\xBB\xBF 1]"), "line 1, column 2: expected a value (object, array, string, number, "
-                                            "true, false or null), found '\xEF\xBB\xBF' (U+FEFF)");
+  EXPECT_EQ(parseError("[\xEF\xBB\xBF 1]"),
+            "line 1, column 2: expected a value (object, array, string, number, "
+            "true, false or null), found '\xEF\xBB\xBF' (U+FEFF)");
 }
 
 TEST(HuJson, NestingLimit) {
@@ -276,22 +301,25 @@ TEST(HuJson, StringCharPosMapsDecodedOffsetsToSource) {
   const HuValue& plain = v.find("p")->items()[0];
   EXPECT_EQ(plain.pos(), (SourcePos{2, 9}));
   EXPECT_EQ(stringCharPos(doc, plain, 0), (SourcePos{2, 10}));
-  EXPECT_EQ(stringCharPos(doc, plain, 8), (SourcePos{2, 18}));  // the '=~'
+  EXPECT_EQ(stringCharPos(doc, plain, 8), (SourcePos{2, 18}));                        // the '=~'
   EXPECT_EQ(stringCharPos(doc, plain, plain.asString().size()), (SourcePos{2, 24}));  // closing quote
   EXPECT_EQ(stringCharPos(doc, plain, 1000), (SourcePos{2, 24}));
 
   // a \u00e9 \" b \ud83d\ude00 c é d: decoded "a" "é"(2 bytes) "\"" "b" "😀"(4) "c" "é"(2) "d"
   const HuValue& escaped = v.find("p")->items()[1];
-  EXPECT_EQ(escaped.asString(), "a\xC3\xA9\"b\xF0\x9F\x98\x80" "c\xC3\xA9" "d");
+  EXPECT_EQ(escaped.asString(),
+            "a\xC3\xA9\"b\xF0\x9F\x98\x80"
+            "c\xC3\xA9"
+            "d");
   const int col = escaped.pos().column;
-  EXPECT_EQ(stringCharPos(doc, escaped, 0), (SourcePos{2, col + 1}));   // a
-  EXPECT_EQ(stringCharPos(doc, escaped, 1), (SourcePos{2, col + 2}));   // \u00e9
-  EXPECT_EQ(stringCharPos(doc, escaped, 3), (SourcePos{2, col + 8}));   // \"
-  EXPECT_EQ(stringCharPos(doc, escaped, 4), (SourcePos{2, col + 10}));  // b
-  EXPECT_EQ(stringCharPos(doc, escaped, 5), (SourcePos{2, col + 11}));  // the surrogate pair
-  EXPECT_EQ(stringCharPos(doc, escaped, 9), (SourcePos{2, col + 23}));  // c
-  EXPECT_EQ(stringCharPos(doc, escaped, 10), (SourcePos{2, col + 24})); // é, one column
-  EXPECT_EQ(stringCharPos(doc, escaped, 12), (SourcePos{2, col + 25})); // d
+  EXPECT_EQ(stringCharPos(doc, escaped, 0), (SourcePos{2, col + 1}));    // a
+  EXPECT_EQ(stringCharPos(doc, escaped, 1), (SourcePos{2, col + 2}));    // \u00e9
+  EXPECT_EQ(stringCharPos(doc, escaped, 3), (SourcePos{2, col + 8}));    // \"
+  EXPECT_EQ(stringCharPos(doc, escaped, 4), (SourcePos{2, col + 10}));   // b
+  EXPECT_EQ(stringCharPos(doc, escaped, 5), (SourcePos{2, col + 11}));   // the surrogate pair
+  EXPECT_EQ(stringCharPos(doc, escaped, 9), (SourcePos{2, col + 23}));   // c
+  EXPECT_EQ(stringCharPos(doc, escaped, 10), (SourcePos{2, col + 24}));  // é, one column
+  EXPECT_EQ(stringCharPos(doc, escaped, 12), (SourcePos{2, col + 25}));  // d
 
   // Not a string, or not from this document: the value's own position.
   EXPECT_EQ(stringCharPos(doc, *v.find("p"), 3), v.find("p")->pos());

@@ -69,7 +69,7 @@ TEST(CompareVersions, EdgeCases) {
       {"all-zero run is 0", "1.000", "1.0", 0},
       {"zero run equals a missing run", "1.0", "1.", 0},
       {"trailing dot", "1.", "1", 1},
-      {"text before digits", "v1.2", "1.2", 1},       // "v" > ""
+      {"text before digits", "v1.2", "1.2", 1},  // "v" > ""
       {"text runs by bytes", "1.2-beta", "1.2-alpha", 1},
       {"upper before lower", "1.2-RC", "1.2-rc", -1},  // 'R' (0x52) < 'r' (0x72)
       {"suffix is larger than none", "1.2.3-1", "1.2.3", 1},
