@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "policy/filter_reduction.h"
+#include "policy/posture_evaluator.h"
 
 namespace postured::policy {
 
@@ -65,7 +66,10 @@ std::vector<FilterRule> companionRules(const nlohmann::json& app, const std::vec
 }  // namespace
 
 FilterCompiler::FilterCompiler(const Policy& policy, std::vector<PolicyNode> nodes, PostureCheck postureCheck)
-    : policy_(policy), nodes_(std::move(nodes)), postureCheck_(std::move(postureCheck)), resolver_(policy_, nodes_) {
+    : policy_(policy),
+      nodes_(std::move(nodes)),
+      postureCheck_(postureCheck ? std::move(postureCheck) : attributePostureCheck(policy)),
+      resolver_(policy_, nodes_) {
   planAccesses();
   for (const auto& access : accesses_) sources_.push_back(resolveSources(access));
   for (std::size_t i = 0; i < accesses_.size(); ++i) {
@@ -120,7 +124,7 @@ FilterCompiler::ResolvedSources FilterCompiler::resolveSources(const Access& acc
     for (const auto& node : nodes_) {
       bool passes = false;
       for (const auto& posture : *access.postures)
-        passes = passes || (postureCheck_ && postureCheck_(node, posture.text));
+        passes = passes || postureCheck_(node, posture.text);
       if (!passes && node.hasAddressIn(out.set)) failing.add(node.addressSet());
     }
     out.set.remove(failing);

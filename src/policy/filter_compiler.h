@@ -10,7 +10,8 @@
 //
 // Posture: a source node that meets none of a rule's postures (its own
 // srcPosture, else the policy's defaultSrcPosture) is left out of that rule's
-// SrcIPs. Without a PostureCheck every posture fails.
+// SrcIPs. By default postures are evaluated on the nodes' attributes
+// (posture_evaluator.h); a PostureCheck can replace that (tests, explanations).
 //
 // Not thread-safe while constructing; filterFor() is const and may be called
 // from several threads once constructed.

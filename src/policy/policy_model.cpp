@@ -19,6 +19,8 @@ core::Error errorAt(SourcePos pos, const std::string& message) {
 // reader checks the JSON type it needs and names the field when it is wrong.
 class PolicyReader {
  public:
+  explicit PolicyReader(std::string_view document) : document_(document) {}
+
   core::Result<Policy> read(const HuValue& root) {
     if (!root.isObject()) return tl::unexpected(errorAt(root.pos(), typeMessage("the policy", "an object", root)));
     for (const auto& m : root.members()) {
@@ -178,8 +180,15 @@ class PolicyReader {
       if (m.key.rfind("posture:", 0) != 0 || m.key.size() == 8)
         return tl::unexpected(errorAt(m.keyPos, "posture name \"" + m.key +
                                                     "\" must start with \"posture:\" followed by a name"));
-      Posture p{m.key, {}, m.keyPos};
+      Posture p{m.key, {}, {}, m.keyPos};
       if (auto ok = readStrings(m.value, "\"" + m.key + "\"", p.conditions); !ok) return ok;
+      for (std::size_t i = 0; i < p.conditions.size(); ++i) {
+        auto condition = parseCondition(p.conditions[i].text);
+        if (!condition)
+          return tl::unexpected(errorAt(stringCharPos(document_, m.value.items()[i], condition.error().offset),
+                                        "posture \"" + m.key + "\": " + condition.error().message));
+        p.parsed.push_back(std::move(*condition));
+      }
       policy_.postures[m.key] = std::move(p);
     }
     return {};
@@ -393,6 +402,7 @@ class PolicyReader {
     return {};
   }
 
+  std::string_view document_;  // for positions inside strings (posture conditions)
   Policy policy_;
 };
 
@@ -401,7 +411,7 @@ class PolicyReader {
 core::Result<Policy> parsePolicy(std::string_view text) {
   auto root = parseHuJson(text);
   if (!root) return tl::unexpected(root.error());
-  auto policy = PolicyReader().read(*root);
+  auto policy = PolicyReader(text).read(*root);
   if (!policy) return policy;
   if (auto valid = validatePolicy(*policy); !valid) return tl::unexpected(valid.error());
   return policy;

@@ -20,6 +20,7 @@
 #include "core/result.h"
 #include "policy/hujson.h"
 #include "policy/ip_set.h"
+#include "policy/posture_condition.h"
 #include "policy/selectors.h"
 
 namespace postured::policy {
@@ -53,6 +54,7 @@ struct Grant {
 struct Posture {
   std::string name;  // "posture:trusted"
   std::vector<PolicyString> conditions;  // "node:os == 'macos'", AND-ed
+  std::vector<PostureCondition> parsed;  // parallel to conditions
   SourcePos pos;
 };
 

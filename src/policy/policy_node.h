@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "policy/ip_set.h"
+#include "policy/posture_condition.h"
 
 namespace postured::policy {
 
@@ -22,7 +21,7 @@ struct PolicyNode {
   std::optional<IpAddress> ipv4;
   std::optional<IpAddress> ipv6;
   std::vector<IpPrefix> approvedRoutes;  // subnet and exit routes the node may serve
-  nlohmann::json attributes = nlohmann::json::object();  // posture attributes: "node:os" -> "linux", ...
+  AttributeSet attributes;  // posture attributes: "node:os" -> 'linux', "sentinelOne:infected" -> false, ...
 
   bool isTagged() const { return !tags.empty(); }
   bool hasTag(const std::string& tag) const;

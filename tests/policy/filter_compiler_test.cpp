@@ -51,19 +51,15 @@ constexpr const char* kPosturePolicy = R"({
   ],
 })";
 
-// Stands in for the condition evaluator: the OS is the node's "node:os" attribute.
-bool osPosture(const PolicyNode& n, const std::string& posture) {
-  const std::string os = n.attributes.value("node:os", "");
-  return (posture == "posture:linux" && os == "linux") || (posture == "posture:mac" && os == "macos");
-}
+void setOs(PolicyNode& n, const std::string& os) { n.attributes.set("node:os", core::AttributeValue(os)); }
 
 TEST(FilterCompiler, SourcesFailingThePostureAreLeftOut) {
   auto nodes = tailnet();
-  nodes[0].attributes["node:os"] = "linux";  // laptop
-  nodes[1].attributes["node:os"] = "macos";  // phone
+  setOs(nodes[0], "linux");  // laptop
+  setOs(nodes[1], "macos");  // phone
   // desktop has no attributes: every posture fails for it
   const Policy policy = mustParse(kPosturePolicy);
-  FilterCompiler compiler(policy, nodes, osPosture);
+  FilterCompiler compiler(policy, nodes);
   const auto rules = compiler.filterFor("web");
   ASSERT_EQ(rules.size(), 2u);
   for (const auto& r : rules) {
@@ -76,10 +72,35 @@ TEST(FilterCompiler, SourcesFailingThePostureAreLeftOut) {
   }
 }
 
-TEST(FilterCompiler, WithoutAPostureCheckEveryPostureFails) {
+TEST(FilterCompiler, NodesWithoutAttributesMeetNoPosture) {
   const Policy policy = mustParse(kPosturePolicy);
   FilterCompiler compiler(policy, tailnet());
   EXPECT_TRUE(compiler.filterFor("web").empty());
+}
+
+TEST(FilterCompiler, WildcardSourcesLoseOnlyTheFailingNodes) {
+  auto nodes = tailnet();
+  for (auto& n : nodes) setOs(n, "linux");
+  setOs(nodes[2], "windows");  // desktop, 100.64.0.3
+  const Policy policy = mustParse(R"({
+    "postures": {"posture:linux": ["node:os == 'linux'"]},
+    "acls": [{"action": "accept", "src": ["*"], "srcPosture": ["posture:linux"], "dst": ["tag:web:22"]}],
+    "tagOwners": {"tag:web": []}
+  })");
+  FilterCompiler compiler(policy, nodes);
+  const auto rules = compiler.filterFor("web");
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(std::set<std::string>(rules[0].srcIps.begin(), rules[0].srcIps.end()),
+            (std::set<std::string>{"10.33.0.0/16", "100.64.0.0-100.64.0.2", "100.64.0.4-100.115.91.255",
+                                   "100.115.94.0-100.127.255.255", "fd7a:115c:a1e0::-fd7a:115c:a1e0::2",
+                                   "fd7a:115c:a1e0::4-fd7a:115c:a1e0:ffff:ffff:ffff:ffff:ffff"}));
+}
+
+TEST(FilterCompiler, APostureCheckCanReplaceAttributeEvaluation) {
+  const Policy policy = mustParse(kPosturePolicy);
+  FilterCompiler compiler(policy, tailnet(),
+                          [](const PolicyNode& n, const std::string&) { return n.name == "desktop"; });
+  EXPECT_EQ(srcOf(compiler.filterFor("web")), (std::set<std::string>{"100.64.0.3", "fd7a:115c:a1e0::3"}));
 }
 
 TEST(FilterCompiler, NodesReceiveOnlyRulesThatReachThem) {

@@ -79,6 +79,16 @@ TEST(PolicyModel, UndefinedReferencesAreErrorsWithPosition) {
             std::string::npos);
 }
 
+TEST(PolicyModel, PostureConditionsAreParsedWithTheirPosition) {
+  auto p = parsePolicy(R"({"postures": {"posture:ok": ["node:os == 'linux'", "custom:tier IS SET"]}})");
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->postures.at("posture:ok").parsed.size(), 2u);
+  const std::string bad = "{\n  \"postures\": {\"posture:x\": [\"node:os === 'linux'\"]}\n}";
+  const auto err = errorOf(bad);
+  EXPECT_EQ(err.rfind("line 2, column ", 0), 0u) << err;
+  EXPECT_NE(err.find("posture \"posture:x\": "), std::string::npos) << err;
+}
+
 TEST(PolicyModel, TailscalesRejectionMessages) {
   auto contains = [](const std::string& text, const std::string& want) {
     const auto err = errorOf(text);
