@@ -230,23 +230,29 @@ std::vector<std::string> IpSet::toFilterStrings() const {
 IpPrefix tailnetIpv4Range() { return *IpPrefix::parse("100.64.0.0/10"); }
 IpPrefix tailnetIpv6Range() { return *IpPrefix::parse("fd7a:115c:a1e0::/48"); }
 
-IpSet tailnetAddresses() {
-  IpSet s;
-  s.add(tailnetIpv4Range());
-  s.remove(*IpPrefix::parse("100.115.92.0/23"));
-  s.add(tailnetIpv6Range());
-  return s;
+const IpSet& tailnetAddresses() {
+  static const IpSet kTailnet = [] {
+    IpSet s;
+    s.add(tailnetIpv4Range());
+    s.remove(*IpPrefix::parse("100.115.92.0/23"));
+    s.add(tailnetIpv6Range());
+    return s;
+  }();
+  return kTailnet;
 }
 
-IpSet internetAddresses() {
-  IpSet s;
-  s.add(*IpPrefix::parse("0.0.0.0/0"));
-  s.add(*IpPrefix::parse("2000::/3"));
-  for (const char* p : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10"})
-    s.remove(*IpPrefix::parse(p));
-  s.remove(tailnetIpv4Range());
-  s.remove(tailnetIpv6Range());
-  return s;
+const IpSet& internetAddresses() {
+  static const IpSet kInternet = [] {
+    IpSet s;
+    s.add(*IpPrefix::parse("0.0.0.0/0"));
+    s.add(*IpPrefix::parse("2000::/3"));
+    for (const char* p : {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "fc00::/7", "fe80::/10"})
+      s.remove(*IpPrefix::parse(p));
+    s.remove(tailnetIpv4Range());
+    s.remove(tailnetIpv6Range());
+    return s;
+  }();
+  return kInternet;
 }
 
 }  // namespace postured::policy

@@ -94,10 +94,10 @@ IpPrefix tailnetIpv4Range();
 IpPrefix tailnetIpv6Range();
 // What "*" means as a source: the tailnet ranges minus ChromeOS's 100.115.92.0/23,
 // which Tailscale never hands to a node.
-IpSet tailnetAddresses();
+const IpSet& tailnetAddresses();
 // Public unicast space: everything except private, shared, loopback, link-local,
 // multicast and Tailscale ranges (Tailscale's tsaddr internet set, used for
-// autogroup:internet and exit nodes).
-IpSet internetAddresses();
+// autogroup:internet and exit nodes). Both sets are built once; thread-safe.
+const IpSet& internetAddresses();
 
 }  // namespace postured::policy

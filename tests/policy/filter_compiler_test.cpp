@@ -129,6 +129,17 @@ TEST(FilterCompiler, AutogroupSelfStaysWithinTheUser) {
   EXPECT_TRUE(compiler.filterFor("web").empty());
 }
 
+TEST(FilterCompiler, IpsetsAddAndRemoveInOrder) {
+  const Policy policy = mustParse(R"({
+    "ipsets": {"ipset:lab": ["10.33.0.0/16", "remove 10.33.1.0/24"]},
+    "acls": [{"action": "accept", "src": ["ipset:lab"], "dst": ["alice@example.com:22"]}]
+  })");
+  FilterCompiler compiler(policy, tailnet());
+  const auto rules = compiler.filterFor("laptop");
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].srcIps, (std::vector<std::string>{"10.33.0.0/24", "10.33.2.0-10.33.255.255"}));
+}
+
 TEST(FilterCompiler, WritesTailscalesJson) {
   const Policy policy = mustParse(R"({"acls": [{"action": "accept", "src": ["*"], "dst": ["*:22"], "proto": "tcp"}]})");
   FilterCompiler compiler(policy, tailnet());
