@@ -10,6 +10,74 @@ const core::AttributeValue* DeviceAttributeDiff::held(std::string_view key) cons
   return nullptr;
 }
 
+bool DeviceAttributeDiff::isPut(std::string_view key) const {
+  for (const auto& a : puts)
+    if (a.key == key) return true;
+  return false;
+}
+
+namespace {
+
+void appendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20) {
+      out += "\\u00";
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xf]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+void appendJsonValue(std::string& out, const core::AttributeValue* value) {
+  if (!value)
+    out += "null";
+  else if (value->type() == core::AttributeType::kString)
+    appendJsonString(out, value->asString());
+  else
+    out += value->encode();  // true/false, or the shortest round-trip number
+}
+
+using Member = std::pair<std::string_view, const core::AttributeValue*>;
+
+// An object of the members, in key order.
+std::string jsonObject(std::vector<Member> members) {
+  std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) { return a.first < b.first; });
+  std::string out = "{";
+  for (const auto& [key, value] : members) {
+    if (out.size() > 1) out.push_back(',');
+    appendJsonString(out, key);
+    out.push_back(':');
+    appendJsonValue(out, value);
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace
+
+std::string DeviceAttributeDiff::oldJson() const {
+  std::vector<Member> members;
+  for (const auto& a : puts) members.emplace_back(a.key, held(a.key));
+  for (const auto& key : removals) members.emplace_back(key, held(key));
+  return jsonObject(std::move(members));
+}
+
+std::string DeviceAttributeDiff::newJson() const {
+  std::vector<Member> members;
+  for (const auto& a : puts) members.emplace_back(a.key, &a.value);
+  for (const auto& key : removals) members.emplace_back(key, nullptr);
+  return jsonObject(std::move(members));
+}
+
 bool inNamespace(std::string_view key, std::string_view ns) {
   return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
 }
@@ -44,6 +112,10 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(
     for (const auto& a : state->attributes)
       if (inNamespace(a.key, ns) && !isWanted(a.key)) diff.removals.push_back(a.key);
     if (diff.puts.empty() && diff.removals.empty()) continue;
+    // Unchanged values keep the time they were last set.
+    for (const auto& a : state->attributes)
+      if (inNamespace(a.key, ns) && isWanted(a.key) && !diff.isPut(a.key)) diff.next.push_back(a);
+    diff.next.insert(diff.next.end(), diff.puts.begin(), diff.puts.end());
     diff.state = state;
     out.push_back(std::move(diff));
   }

@@ -16,10 +16,17 @@ struct DeviceAttributeDiff {
   std::shared_ptr<const store::DeviceState> state;  // the device as it was: old values for the audit
   std::vector<core::DeviceAttribute> puts;          // new or changed values
   std::vector<std::string> removals;                // keys to delete
+  std::vector<core::DeviceAttribute> next;          // the namespace's whole set after the change
 
   const core::Device& device() const { return state->device; }
   // The value `key` had before, if any.
   const core::AttributeValue* held(std::string_view key) const;
+  bool isPut(std::string_view key) const;
+
+  // The audit event's old and new values: {"key": value or null, ...} over
+  // the changed keys. Built directly, since a sync may audit 100,000 devices.
+  std::string oldJson() const;
+  std::string newJson() const;
 };
 
 // `desired` maps device id to the attributes it should hold (empty map entry

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "core/change_context.h"
 #include "integrations/attribute_diff.h"
 #include "integrations/serial_matching.h"
@@ -12,50 +10,21 @@ namespace postured::integrations {
 
 using core::ErrorKind;
 using core::fail;
-using Json = nlohmann::json;
 
 namespace {
 
-Json valueJson(const core::AttributeValue& v) {
-  switch (v.type()) {
-    case core::AttributeType::kBool: return v.asBool();
-    case core::AttributeType::kString: return v.asString();
-    case core::AttributeType::kNumber: {
-      const double d = v.asNumber();
-      if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
-      return d;
-    }
-  }
-  return nullptr;
-}
-
-// Writes the diffs and one "Update node attribute" event per device.
-core::Result<std::size_t> applyDiffs(store::WriteTx& tx, const std::vector<DeviceAttributeDiff>& diffs,
-                                     const core::ChangeContext& context) {
+// Writes the diffs of namespace `ns` and one "Update node attribute" event
+// per device. Returns the number of attributes changed.
+core::Result<std::size_t> applyDiffs(store::WriteTx& tx, std::string_view ns,
+                                     const std::vector<DeviceAttributeDiff>& diffs, const core::ChangeContext& context) {
   std::size_t written = 0;
   for (const auto& diff : diffs) {
-    for (const auto& a : diff.puts) {
-      if (auto ok = tx.putAttribute(diff.device().id, a); !ok) return tl::unexpected(ok.error());
-      ++written;
-    }
-    for (const auto& key : diff.removals) {
-      if (auto ok = tx.deleteAttribute(diff.device().id, key); !ok) return tl::unexpected(ok.error());
-      ++written;
-    }
-    Json before = Json::object(), after = Json::object();
-    for (const auto& a : diff.puts) {
-      const auto* old = diff.held(a.key);
-      before[a.key] = old ? valueJson(*old) : Json(nullptr);
-      after[a.key] = valueJson(a.value);
-    }
-    for (const auto& key : diff.removals) {
-      before[key] = valueJson(*diff.held(key));
-      after[key] = nullptr;
-    }
     const auto& device = diff.device();
+    if (auto ok = tx.replaceProviderAttributes(device.id, ns, diff.next); !ok) return tl::unexpected(ok.error());
+    written += diff.puts.size() + diff.removals.size();
     auto event = context.event(core::AuditTarget{device.id, device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
-    event.oldJson = before.dump();
-    event.newJson = after.dump();
+    event.oldJson = diff.oldJson();
+    event.newJson = diff.newJson();
     if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
   }
   return written;
@@ -76,7 +45,7 @@ core::Result<std::size_t> SyncEngine::removeProviderAttributes(store::WriteTx& t
   core::ChangeContext context(integrationActor(integration, &provider), "CONTROL", clock_.now());
   context.comment = reason;
   const auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider.attributeNamespace(), {}, context.now);
-  auto written = applyDiffs(tx, diffs, context);
+  auto written = applyDiffs(tx, provider.attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
   return diffs.size();
 }
@@ -141,6 +110,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
       ValidationContext{settings_.fetch.allowInsecureUrls});
   if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
 
+  const auto deviceGeneration = store_.deviceGeneration();
   SerialMatcher matcher(store_.allDeviceStates());
   FetchContext fetch = settings_.fetch;
   fetch.cancelled = &cancelled;
@@ -171,13 +141,13 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   }
   // Devices may have changed during the fetch: match against them as they are now.
   const auto devicesNow = store_.allDeviceStates();
-  matcher.keepOnlyStillMatching(SerialMatcher(devicesNow));
+  if (store_.deviceGeneration() != deviceGeneration) matcher.keepOnlyStillMatching(SerialMatcher(devicesNow));
   record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
   const auto diffs = diffProviderAttributes(devicesNow, provider->attributeNamespace(), matcher.matches(), now);
-  auto written = applyDiffs(**tx, diffs, context);
+  auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
 
   const auto finished = clock_.now();  // after the writes: the duration includes them

@@ -6,19 +6,49 @@
 namespace postured::store {
 
 namespace {
-bool sameKey(const core::DeviceAttribute& a, std::string_view key) { return core::foldKey(a.key) == core::foldKey(key); }
+
+char foldChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// core::foldKey comparisons without building the folded strings: apply()
+// runs them for every attribute a sync changes.
+bool sameKey(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (foldChar(a[i]) != foldChar(b[i])) return false;
+  return true;
+}
+
+bool foldedLess(const core::DeviceAttribute& a, const core::DeviceAttribute& b) {
+  return std::lexicographical_compare(a.key.begin(), a.key.end(), b.key.begin(), b.key.end(),
+                                      [](char x, char y) {
+                                        // as std::string compares: unsigned bytes
+                                        return static_cast<unsigned char>(foldChar(x)) <
+                                               static_cast<unsigned char>(foldChar(y));
+                                      });
+}
+
+bool inNamespace(std::string_view key, std::string_view ns) {
+  return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
+}
+
 }  // namespace
 
 // One change a transaction made, replayed on the cache after its commit.
 // A sync records hundreds of thousands of these: each carries only its own payload.
 struct CachedStore::Change {
-  enum class Kind { kPutDevice, kUpdateDevice, kDeleteDevice, kPutAttribute, kDeleteAttribute } kind;
+  enum class Kind { kPutDevice, kUpdateDevice, kDeleteDevice, kPutAttribute, kDeleteAttribute, kReplaceProvider } kind;
+  struct ProviderSet {
+    std::string ns;
+    std::vector<core::DeviceAttribute> attributes;
+  };
   std::string deviceId;
-  std::variant<std::monostate, core::Device, core::DeviceAttribute, std::string> payload;  // device, attribute or key
+  // device, attribute, key or provider set
+  std::variant<std::monostate, core::Device, core::DeviceAttribute, std::string, ProviderSet> payload;
 
   const core::Device& device() const { return std::get<core::Device>(payload); }
   const core::DeviceAttribute& attribute() const { return std::get<core::DeviceAttribute>(payload); }
   const std::string& key() const { return std::get<std::string>(payload); }
+  const ProviderSet& providerSet() const { return std::get<ProviderSet>(payload); }
 };
 
 // Forwards everything to the inner transaction and records the changes that succeeded.
@@ -74,6 +104,11 @@ class CachedStore::RecordingTx final : public WriteTx {
     if (deleted && *deleted)
       changes_.push_back(Change{Change::Kind::kDeleteAttribute, std::string(id), std::string(key)});
     return deleted;
+  }
+  Result<void> replaceProviderAttributes(std::string_view id, std::string_view ns,
+                                         const std::vector<core::DeviceAttribute>& attributes) override {
+    return record(inner_->replaceProviderAttributes(id, ns, attributes),
+                  Change{Change::Kind::kReplaceProvider, std::string(id), Change::ProviderSet{std::string(ns), attributes}});
   }
   Result<void> appendAudit(const core::AuditEvent& e) override { return inner_->appendAudit(e); }
   Result<void> insertApiKey(const core::ApiKey& k) override { return inner_->insertApiKey(k); }
@@ -191,8 +226,11 @@ void CachedStore::apply(const std::vector<Change>& changes) {
     }
     return it->second;
   };
+  bool devicesChanged = false;
   for (const auto& c : changes) {
     auto& state = stateFor(c.deviceId);
+    devicesChanged |= c.kind == Change::Kind::kPutDevice || c.kind == Change::Kind::kUpdateDevice ||
+                      c.kind == Change::Kind::kDeleteDevice;
     switch (c.kind) {
       case Change::Kind::kPutDevice:
         state = std::make_shared<DeviceState>();
@@ -209,11 +247,9 @@ void CachedStore::apply(const std::vector<Change>& changes) {
       case Change::Kind::kPutAttribute: {
         if (!state) break;
         auto& attrs = state->attributes;
-        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a, c.attribute().key); });
+        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a.key, c.attribute().key); });
         if (it == attrs.end()) {
-          attrs.push_back(c.attribute());
-          std::sort(attrs.begin(), attrs.end(),
-                    [](const auto& a, const auto& b) { return core::foldKey(a.key) < core::foldKey(b.key); });
+          attrs.insert(std::upper_bound(attrs.begin(), attrs.end(), c.attribute(), foldedLess), c.attribute());
         } else {
           const auto spelling = it->key;  // the store keeps the first spelling of a key
           *it = c.attribute();
@@ -223,8 +259,17 @@ void CachedStore::apply(const std::vector<Change>& changes) {
       }
       case Change::Kind::kDeleteAttribute:
         if (state)
-          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a, c.key()); });
+          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a.key, c.key()); });
         break;
+      case Change::Kind::kReplaceProvider: {
+        if (!state) break;
+        auto& attrs = state->attributes;
+        const auto& set = c.providerSet();
+        std::erase_if(attrs, [&](const auto& a) { return inNamespace(a.key, set.ns); });
+        attrs.insert(attrs.end(), set.attributes.begin(), set.attributes.end());
+        std::sort(attrs.begin(), attrs.end(), foldedLess);
+        break;
+      }
     }
   }
   std::unique_lock lock(mutex_);
@@ -234,6 +279,7 @@ void CachedStore::apply(const std::vector<Change>& changes) {
     else
       devices_.erase(id);
   }
+  if (devicesChanged) ++deviceGeneration_;
 }
 
 }  // namespace postured::store

@@ -15,7 +15,9 @@
 // cache update happen together and in commit order.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -46,6 +48,10 @@ class CachedStore final : public Store {
   std::size_t deviceCount() const;
   // Every device's latest committed state (a consistent set, in no order).
   std::vector<std::shared_ptr<const DeviceState>> allDeviceStates() const;
+  // Changes whenever a commit inserted, updated or deleted a device (not on
+  // attribute changes). Read it before the states it should describe: a
+  // commit in between then shows as a change, never the other way round.
+  std::uint64_t deviceGeneration() const { return deviceGeneration_.load(); }
 
  private:
   class RecordingTx;
@@ -61,6 +67,7 @@ class CachedStore final : public Store {
   std::unique_ptr<Store> inner_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
+  std::atomic<std::uint64_t> deviceGeneration_{0};
   std::mutex writerMutex_;
   std::condition_variable writerFree_;
   bool writerBusy_ = false;

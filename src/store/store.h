@@ -69,14 +69,16 @@ class ReadTx {
   virtual Result<std::vector<core::Device>> devices() = 0;  // ordered by creation
   virtual Result<UsedAddresses> usedAddresses() = 0;
 
-  // A device's attributes, ordered by key. Empty when the device has none or
+  // A device's attributes (those written with putAttribute and those of every
+  // provider namespace), ordered by key. Empty when the device has none or
   // does not exist.
   virtual Result<std::vector<core::DeviceAttribute>> attributes(std::string_view deviceId) = 0;
   // Every device's attributes, keyed by device id (for fields=all lists).
   virtual Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> allAttributes() = 0;
-  // Case-insensitive lookup of a key held by any device.
+  // Case-insensitive lookup of a key written with putAttribute and held by
+  // any device. Provider keys are not registered: their types are the provider's.
   virtual Result<std::optional<AttributeKeyInfo>> attributeKey(std::string_view key) = 0;
-  // Attributes whose expiry is at or before `now`.
+  // Attributes whose expiry is at or before `now` (provider attributes never expire).
   virtual Result<std::vector<ExpiredAttribute>> expiredAttributes(core::Timestamp now) = 0;
 
   // Events in order of (eventTime, sequence), filtered by the query; when
@@ -106,10 +108,19 @@ class WriteTx : public ReadTx {
   // Removes the device and its attributes. kNotFound when absent.
   virtual Result<void> deleteDevice(std::string_view id) = 0;
 
-  // Inserts or replaces one attribute of an existing device (kNotFound otherwise).
+  // Inserts or replaces one attribute of an existing device (kNotFound
+  // otherwise). A key of a provider namespace (core::AttributeNamespace::
+  // kIntegration) is refused with kInvalidArgument: see replaceProviderAttributes.
   virtual Result<void> putAttribute(std::string_view deviceId, const core::DeviceAttribute& attribute) = 0;
-  // Returns false when the device did not hold the key.
+  // Returns false when the device did not hold the key. Refuses provider keys as putAttribute does.
   virtual Result<bool> deleteAttribute(std::string_view deviceId, std::string_view key) = 0;
+  // Replaces every attribute the device holds in provider namespace `ns`
+  // ("sentinelOne") by `attributes` (keys all in `ns`, no expiry; kInvalidArgument
+  // otherwise). An empty list removes them, and is no error for a device that
+  // does not exist; a non-empty one gives kNotFound then. A sync writes a
+  // provider's whole set per device, so the set is stored as one unit.
+  virtual Result<void> replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
+                                                 const std::vector<core::DeviceAttribute>& attributes) = 0;
 
   // Appends; the store assigns `sequence`. Events are never changed or removed.
   virtual Result<void> appendAudit(const core::AuditEvent& event) = 0;

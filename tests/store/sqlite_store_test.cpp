@@ -92,10 +92,10 @@ TEST_F(SqliteStoreTest, UsesWalModeAndRecordsTheMigration) {
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "3");
   EXPECT_EQ(raw.text("SELECT group_concat(version || ' ' || name, ', ') FROM "
                      "(SELECT version, name FROM schema_migrations ORDER BY version)"),
-            "1 initial, 2 integrations");
+            "1 initial, 2 integrations, 3 provider_attributes");
   store->close();
 }
 
@@ -104,8 +104,53 @@ TEST_F(SqliteStoreTest, ReopeningDoesNotReapplyMigrations) {
   auto store = open();
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
-  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "3");
   store->close();
+}
+
+std::string readSource(const std::string& relative) {
+  std::ifstream in(std::string(POSTURED_SOURCE_DIR) + "/" + relative);
+  EXPECT_TRUE(in) << relative;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(SqliteStoreTest, MigrationMovesProviderAttributesIntoTheirSets) {
+  {
+    // A database as postured with schema version 2 left it.
+    RawDb raw(dbPath());
+    ASSERT_EQ(raw.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                       "applied_at INTEGER NOT NULL)"),
+              "");
+    ASSERT_EQ(raw.exec(readSource("src/store/migrations/sqlite/0001_initial.sql")), "");
+    ASSERT_EQ(raw.exec(readSource("src/store/migrations/sqlite/0002_integrations.sql")), "");
+    ASSERT_EQ(raw.exec("INSERT INTO schema_migrations VALUES (1, 'initial', 0), (2, 'integrations', 0); "
+                       "PRAGMA user_version = 2;"
+                       "INSERT INTO devices (id, hostname, user_login, tags, os, os_version, client_version, created, "
+                       "serial_numbers, mac_addresses, posture_identity_disabled) "
+                       "VALUES ('n1', 'h', 'u@example.com', '', 'linux', '', '', 0, '', '', 0);"
+                       "INSERT INTO attributes VALUES ('n1', 'custom:tier', 'custom:tier', 'string', 'prod', NULL, 5),"
+                       "('n1', 'sentinelone:agentversion', 'sentinelOne:agentVersion', 'string', 'a\\b', NULL, 6),"
+                       "('n1', 'sentinelone:infected', 'sentinelOne:infected', 'bool', 'true', NULL, 7);"),
+              "");
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto read = store->read();
+  ASSERT_TRUE(read.has_value());
+  auto attributes = (*read)->attributes("n1");
+  ASSERT_TRUE(attributes.has_value()) << attributes.error().message;
+  ASSERT_EQ(attributes->size(), 3u);
+  EXPECT_EQ((*attributes)[0].key, "custom:tier");
+  EXPECT_EQ((*attributes)[1].key, "sentinelOne:agentVersion");
+  EXPECT_EQ((*attributes)[1].value, core::AttributeValue(std::string("a\\b")));
+  EXPECT_EQ((*attributes)[1].updated, core::fromUnixMillis(6));
+  EXPECT_EQ((*attributes)[2].key, "sentinelOne:infected");
+  EXPECT_EQ((*attributes)[2].value, core::AttributeValue(true));
+  read->reset();
+  store->close();
+  RawDb raw(dbPath());
+  EXPECT_EQ(raw.text("SELECT group_concat(key) FROM attributes"), "custom:tier");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM provider_attributes"), "1");
 }
 
 TEST_F(SqliteStoreTest, AuditEventsCannotBeChangedByOtherPrograms) {
@@ -141,7 +186,7 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerPostured) {
   const auto& message = store.error().message;
   EXPECT_THAT(message, HasSubstr("postured.db"));
   EXPECT_THAT(message, HasSubstr("schema version 7"));
-  EXPECT_THAT(message, HasSubstr("only up to 2"));
+  EXPECT_THAT(message, HasSubstr("only up to 3"));
   EXPECT_THAT(message, HasSubstr("upgrade postured"));
 }
 
@@ -149,11 +194,11 @@ TEST_F(SqliteStoreTest, RefusesWhenOnlyUserVersionIsNewer) {
   open()->close();
   {
     RawDb raw(dbPath());
-    ASSERT_EQ(raw.exec("PRAGMA user_version = 3"), "");
+    ASSERT_EQ(raw.exec("PRAGMA user_version = 4"), "");
   }
   auto store = openSqliteStore(SqliteOptions{.path = dbPath()});
   ASSERT_FALSE(store.has_value());
-  EXPECT_THAT(store.error().message, HasSubstr("schema version 3"));
+  EXPECT_THAT(store.error().message, HasSubstr("schema version 4"));
 }
 
 TEST_F(SqliteStoreTest, NamesThePathOfAFileThatIsNotADatabase) {

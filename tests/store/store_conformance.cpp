@@ -597,6 +597,92 @@ TEST_P(StoreConformance, AttributesArePutReplacedAndDeleted) {
   EXPECT_EQ(attributes[1].expiry, at(5));
 }
 
+TEST_P(StoreConformance, ProviderAttributesAreReplacedAsOneSetPerNamespace) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));
+    STORE_ASSERT_OK(tx->putAttribute("n1", attr("custom:tier", str("prod"))));
+    STORE_ASSERT_OK(tx->replaceProviderAttributes(
+        "n1", "sentinelOne",
+        {attr("sentinelOne:isActive", core::AttributeValue(true), std::nullopt, at(7)),
+         attr("sentinelOne:agentVersion", str("23.4.6.347\nwith \\ escapes"), std::nullopt, at(8))}));
+    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "falcon", {attr("falcon:ztaScore", core::AttributeValue(70.5))}));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto read = beginRead();
+    ASSERT_TRUE(read);
+    STORE_ASSIGN_OR_FAIL(attributes, read->attributes("n1"));
+    ASSERT_THAT(keysOf(attributes), ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion",
+                                                "sentinelOne:isActive"));
+    EXPECT_EQ(attributes[1].value, core::AttributeValue(70.5));
+    EXPECT_EQ(attributes[2].value, str("23.4.6.347\nwith \\ escapes"));
+    EXPECT_EQ(attributes[2].updated, at(8));
+    EXPECT_EQ(attributes[3].value, core::AttributeValue(true));
+    EXPECT_EQ(attributes[3].expiry, std::nullopt);
+    STORE_ASSIGN_OR_FAIL(all, read->allAttributes());
+    EXPECT_THAT(keysOf(all["n1"]), ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion",
+                                               "sentinelOne:isActive"));
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    // A new set replaces the namespace's old one whole; other namespaces stay.
+    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "sentinelOne",
+                                                  {attr("sentinelOne:infected", core::AttributeValue(false))}));
+    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "falcon", {}));
+    STORE_ASSERT_OK(tx->replaceProviderAttributes("ghost", "falcon", {}));  // nothing to remove
+    STORE_ASSERT_OK(tx->commit());
+  }
+  reopen();
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(attributes, read->attributes("n1"));
+  EXPECT_THAT(keysOf(attributes), ElementsAre("custom:tier", "sentinelOne:infected"));
+}
+
+TEST_P(StoreConformance, ProviderAttributesAreWrittenOnlyAsSets) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));
+  auto single = tx->putAttribute("n1", attr("sentinelOne:infected", core::AttributeValue(true)));
+  ASSERT_FALSE(single.has_value());
+  EXPECT_EQ(single.error().kind, core::ErrorKind::kInvalidArgument);
+  EXPECT_THAT(single.error().message, HasSubstr("replaceProviderAttributes"));
+  auto removal = tx->deleteAttribute("n1", "sentinelOne:infected");
+  ASSERT_FALSE(removal.has_value());
+  auto foreign = tx->replaceProviderAttributes("n1", "sentinelOne", {attr("custom:tier", str("prod"))});
+  ASSERT_FALSE(foreign.has_value());
+  EXPECT_EQ(foreign.error().kind, core::ErrorKind::kInvalidArgument);
+  EXPECT_THAT(foreign.error().message, HasSubstr("custom:tier"));
+  auto missing = tx->replaceProviderAttributes("ghost", "sentinelOne", {attr("sentinelOne:infected", core::AttributeValue(true))});
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().kind, core::ErrorKind::kNotFound);
+}
+
+TEST_P(StoreConformance, DeletingADeviceRemovesItsProviderAttributes) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));
+    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "sentinelOne",
+                                                  {attr("sentinelOne:infected", core::AttributeValue(true))}));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->deleteDevice("n1"));
+    STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));  // the same id again starts empty
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(attributes, read->attributes("n1"));
+  EXPECT_TRUE(attributes.empty());
+}
+
 TEST_P(StoreConformance, AttributeValuesRoundTripExactly) {
   const std::vector<core::AttributeValue> values = {core::AttributeValue(true),
                                                     core::AttributeValue(0.1),

@@ -2,20 +2,22 @@
 
 namespace postured::store::sqlite {
 
+void appendListItem(std::string& out, std::string_view item) {
+  for (char c : item) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\n');
+}
+
 std::string encodeList(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& item : items) {
-    for (char c : item) {
-      if (c == '\\') {
-        out += "\\\\";
-      } else if (c == '\n') {
-        out += "\\n";
-      } else {
-        out.push_back(c);
-      }
-    }
-    out.push_back('\n');
-  }
+  for (const auto& item : items) appendListItem(out, item);
   return out;
 }
 

@@ -12,6 +12,8 @@
 namespace postured::store::sqlite {
 
 std::string encodeList(const std::vector<std::string>& items);
+// Appends one element (escaped, then '\n') to an encoded list.
+void appendListItem(std::string& out, std::string_view item);
 // nullopt when `text` was not produced by encodeList (a dangling escape or a
 // missing final terminator).
 std::optional<std::vector<std::string>> decodeList(std::string_view text);

@@ -37,6 +37,8 @@ Result<void> updateDevice(Connection& c, const core::Device& device);
 Result<void> deleteDevice(Connection& c, std::string_view id);
 Result<void> putAttribute(Connection& c, std::string_view deviceId, const core::DeviceAttribute& attribute);
 Result<bool> deleteAttribute(Connection& c, std::string_view deviceId, std::string_view key);
+Result<void> replaceProviderAttributes(Connection& c, std::string_view deviceId, std::string_view ns,
+                                       const std::vector<core::DeviceAttribute>& attributes);
 Result<void> appendAudit(Connection& c, const core::AuditEvent& event);
 Result<void> insertApiKey(Connection& c, const core::ApiKey& key);
 Result<void> revokeApiKey(Connection& c, std::string_view id, core::Timestamp at);

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/sqlite/provider_attributes_codec.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/rows.h"
 
@@ -58,6 +59,22 @@ Result<ExpiredAttribute> expiredFromRow(const Statement& st) {
   auto attribute = attributeFromRow(st, 1);
   if (!attribute) return tl::unexpected(std::move(attribute.error()));
   return ExpiredAttribute{st.string(0), std::move(*attribute)};
+}
+
+// Decodes a provider_attributes row (namespace, attributes at `first`) onto `out`.
+Result<void> appendProviderAttributes(const Statement& st, int first, std::vector<core::DeviceAttribute>& out) {
+  auto decoded = decodeProviderAttributes(st.text(first + 1));
+  if (!decoded) {
+    return core::fail(ErrorKind::kInternal,
+                      "the store holds malformed " + st.string(first) + " attributes for a device");
+  }
+  for (auto& a : *decoded) out.push_back(std::move(a));
+  return {};
+}
+
+void sortByFoldedKey(std::vector<core::DeviceAttribute>& attributes) {
+  std::sort(attributes.begin(), attributes.end(),
+            [](const auto& a, const auto& b) { return core::foldKey(a.key) < core::foldKey(b.key); });
 }
 
 // A LIMIT parameter: SQLite takes a signed 64-bit integer.
@@ -123,7 +140,21 @@ Result<std::vector<core::DeviceAttribute>> queryAttributes(Connection& c, std::s
   auto st = c.statement(Sql::kAttributes);
   if (!st) return tl::unexpected(std::move(st.error()));
   st->bindText(1, deviceId);
-  return collect<core::DeviceAttribute>(*st, [](const Statement& s) { return attributeFromRow(s, 0); });
+  auto attributes = collect<core::DeviceAttribute>(*st, [](const Statement& s) { return attributeFromRow(s, 0); });
+  if (!attributes) return attributes;
+  auto provided = c.statement(Sql::kProviderAttributes);
+  if (!provided) return tl::unexpected(std::move(provided.error()));
+  provided->bindText(1, deviceId);
+  bool merged = false;
+  for (;;) {
+    auto row = provided->step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) break;
+    if (auto ok = appendProviderAttributes(*provided, 0, *attributes); !ok) return tl::unexpected(ok.error());
+    merged = true;
+  }
+  if (merged) sortByFoldedKey(*attributes);
+  return attributes;
 }
 
 Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> queryAllAttributes(Connection& c) {
@@ -136,7 +167,7 @@ Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> quer
   for (;;) {
     auto row = st->step();
     if (!row) return tl::unexpected(std::move(row.error()));
-    if (!*row) return all;
+    if (!*row) break;
     if (!current || st->text(0) != currentId) {
       currentId = st->string(0);
       current = &all[currentId];
@@ -145,6 +176,17 @@ Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> quer
     if (!attribute) return tl::unexpected(std::move(attribute.error()));
     current->push_back(std::move(*attribute));
   }
+  auto provided = c.statement(Sql::kAllProviderAttributes);
+  if (!provided) return tl::unexpected(std::move(provided.error()));
+  for (;;) {
+    auto row = provided->step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) break;
+    if (auto ok = appendProviderAttributes(*provided, 1, all[provided->string(0)]); !ok)
+      return tl::unexpected(ok.error());
+  }
+  for (auto& [id, attributes] : all) sortByFoldedKey(attributes);
+  return all;
 }
 
 Result<std::optional<AttributeKeyInfo>> queryAttributeKey(Connection& c, std::string_view key) {

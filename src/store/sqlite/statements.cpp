@@ -69,6 +69,16 @@ constexpr const char* kTexts[] = {
     // kAttributeDelete
     "DELETE FROM attributes WHERE device_id = ?1 AND key_folded = ?2",
 
+    // kProviderAttributes
+    "SELECT namespace, attributes FROM provider_attributes WHERE device_id = ?1",
+    // kAllProviderAttributes
+    "SELECT device_id, namespace, attributes FROM provider_attributes ORDER BY device_id",
+    // kProviderAttributesPut
+    "INSERT INTO provider_attributes (device_id, namespace, attributes) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (device_id, namespace) DO UPDATE SET attributes = excluded.attributes",
+    // kProviderAttributesDelete
+    "DELETE FROM provider_attributes WHERE device_id = ?1 AND namespace = ?2",
+
     // kAuditAppend
     "INSERT INTO audit_events (event_time, event_group_id, origin, actor_id, actor_type, "
     "actor_login_name, actor_display_name, target_id, target_name, target_type, target_property, "

@@ -27,6 +27,10 @@ enum class Sql : std::size_t {
   kExpiredAttributes,
   kAttributePut,
   kAttributeDelete,
+  kProviderAttributes,
+  kAllProviderAttributes,
+  kProviderAttributesPut,
+  kProviderAttributesDelete,
 
   kAuditAppend,
 

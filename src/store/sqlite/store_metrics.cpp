@@ -28,6 +28,7 @@ constexpr const char* kOpNames[] = {
     "deleteDevice",
     "putAttribute",
     "deleteAttribute",
+    "replaceProviderAttributes",
     "appendAudit",
     "insertApiKey",
     "revokeApiKey",

@@ -34,6 +34,7 @@ enum class Op : std::size_t {
   kDeleteDevice,
   kPutAttribute,
   kDeleteAttribute,
+  kReplaceProviderAttributes,
   kAppendAudit,
   kInsertApiKey,
   kRevokeApiKey,

@@ -243,6 +243,12 @@ Result<bool> SqliteWriteTx::deleteAttribute(std::string_view deviceId, std::stri
   return guarded(Op::kDeleteAttribute, [&] { return sqlite::deleteAttribute(*connection_, deviceId, key); });
 }
 
+Result<void> SqliteWriteTx::replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
+                                                      const std::vector<core::DeviceAttribute>& attributes) {
+  return guarded(Op::kReplaceProviderAttributes,
+                 [&] { return sqlite::replaceProviderAttributes(*connection_, deviceId, ns, attributes); });
+}
+
 Result<void> SqliteWriteTx::appendAudit(const core::AuditEvent& event) {
   return guarded(Op::kAppendAudit, [&] { return sqlite::appendAudit(*connection_, event); });
 }

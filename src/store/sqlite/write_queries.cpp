@@ -1,5 +1,6 @@
 #include "core/attribute.h"
 #include "store/sqlite/list_codec.h"
+#include "store/sqlite/provider_attributes_codec.h"
 #include "store/sqlite/queries.h"
 
 namespace postured::store::sqlite {
@@ -7,6 +8,16 @@ namespace postured::store::sqlite {
 namespace {
 
 using core::ErrorKind;
+
+// Provider attributes are kept per namespace (replaceProviderAttributes), so
+// the per-key writes would miss them.
+Result<void> refuseProviderKey(std::string_view key) {
+  if (core::attributeNamespaceOf(key) != core::AttributeNamespace::kIntegration) return {};
+  return core::fail(ErrorKind::kInvalidArgument,
+                    "attribute " + std::string(key) +
+                        " belongs to a posture integration; it is written only with replaceProviderAttributes",
+                    "key");
+}
 
 // Maps a unique-constraint failure on devices to the field that clashed.
 core::Error deviceClash(const core::Device& device, const Statement& st, core::Error error) {
@@ -138,6 +149,7 @@ Result<void> deleteDevice(Connection& c, std::string_view id) {
 }
 
 Result<void> putAttribute(Connection& c, std::string_view deviceId, const core::DeviceAttribute& attribute) {
+  if (auto refused = refuseProviderKey(attribute.key); !refused) return refused;
   const std::string folded = core::foldKey(attribute.key);
   const std::string value = attribute.value.encode();
   auto st = c.statement(Sql::kAttributePut);
@@ -160,6 +172,7 @@ Result<void> putAttribute(Connection& c, std::string_view deviceId, const core::
 }
 
 Result<bool> deleteAttribute(Connection& c, std::string_view deviceId, std::string_view key) {
+  if (auto refused = refuseProviderKey(key); !refused) return tl::unexpected(refused.error());
   const std::string folded = core::foldKey(key);
   auto st = c.statement(Sql::kAttributeDelete);
   if (!st) return tl::unexpected(std::move(st.error()));
@@ -167,6 +180,26 @@ Result<bool> deleteAttribute(Connection& c, std::string_view deviceId, std::stri
   st->bindText(2, folded);
   if (auto done = st->run(); !done) return tl::unexpected(std::move(done.error()));
   return c.changes() > 0;
+}
+
+Result<void> replaceProviderAttributes(Connection& c, std::string_view deviceId, std::string_view ns,
+                                       const std::vector<core::DeviceAttribute>& attributes) {
+  for (const auto& a : attributes) {
+    const auto colon = a.key.find(':');
+    if (colon == std::string::npos || std::string_view(a.key).substr(0, colon) != ns)
+      return core::fail(ErrorKind::kInvalidArgument,
+                        "attribute " + a.key + " is not in provider namespace " + std::string(ns), "key");
+  }
+  auto st = c.statement(attributes.empty() ? Sql::kProviderAttributesDelete : Sql::kProviderAttributesPut);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  const std::string encoded = encodeProviderAttributes(attributes);
+  st->bindText(1, deviceId);
+  st->bindText(2, ns);
+  if (!attributes.empty()) st->bindText(3, encoded);
+  auto done = st->run();
+  if (!done && st->errorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+    return core::fail(ErrorKind::kNotFound, "device " + std::string(deviceId) + " not found", "deviceId");
+  return done;
 }
 
 Result<void> appendAudit(Connection& c, const core::AuditEvent& e) {
