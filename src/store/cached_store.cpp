@@ -86,6 +86,10 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view id, std::size_t limit) override {
     return inner_->integrationRuns(id, limit);
   }
+  Result<std::optional<PolicyVersion>> currentPolicy() override { return inner_->currentPolicy(); }
+  Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override {
+    return inner_->policyHistory(limit);
+  }
 
   Result<void> insertDevice(const core::Device& d) override {
     return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d.id, d});
@@ -119,6 +123,7 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<void> deleteIntegration(std::string_view id) override { return inner_->deleteIntegration(id); }
   Result<void> insertRun(const core::IntegrationRun& r) override { return inner_->insertRun(r); }
   Result<void> updateRun(const core::IntegrationRun& r) override { return inner_->updateRun(r); }
+  Result<std::int64_t> appendPolicyVersion(const PolicyVersion& v) override { return inner_->appendPolicyVersion(v); }
 
   Result<void> commit() override {
     auto ok = inner_->commit();

@@ -61,6 +61,17 @@ struct UsedAddresses {
 
 inline constexpr std::size_t kRunsKept = 200;
 
+// One saved version of the tailnet policy file. Versions are appended, never
+// changed; the newest is the policy in force.
+struct PolicyVersion {
+  std::int64_t sequence = 0;  // assigned by the store, increasing
+  std::string text;           // the body exactly as posted (HuJSON kept verbatim)
+  std::string etag;           // opaque to the store
+  core::Timestamp created{};
+  std::string actorId;        // who saved it (API key id, ...)
+  std::string actorLoginName;
+};
+
 class ReadTx {
  public:
   virtual ~ReadTx() = default;
@@ -97,6 +108,11 @@ class ReadTx {
   // The integration's runs, newest first, at most `limit`.
   virtual Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId,
                                                                     std::size_t limit) = 0;
+
+  // The newest policy version, or nullopt when the policy was never set.
+  virtual Result<std::optional<PolicyVersion>> currentPolicy() = 0;
+  // Policy versions, newest first, at most `limit`.
+  virtual Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) = 0;
 };
 
 class WriteTx : public ReadTx {
@@ -120,7 +136,7 @@ class WriteTx : public ReadTx {
   // does not exist; a non-empty one gives kNotFound then. A sync writes a
   // provider's whole set per device, so the set is stored as one unit.
   virtual Result<void> replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                                 const std::vector<core::DeviceAttribute>& attributes) = 0;
+                                                 std::vector<core::DeviceAttribute> attributes) = 0;
 
   // Appends; the store assigns `sequence`. Events are never changed or removed.
   virtual Result<void> appendAudit(const core::AuditEvent& event) = 0;
@@ -141,6 +157,10 @@ class WriteTx : public ReadTx {
   virtual Result<void> insertRun(const core::IntegrationRun& run) = 0;
   // Replaces every field but id, integrationId and startedAt. kNotFound when absent.
   virtual Result<void> updateRun(const core::IntegrationRun& run) = 0;
+
+  // Appends a version, which becomes the current policy; the store assigns
+  // and returns its `sequence` (the one passed in is ignored).
+  virtual Result<std::int64_t> appendPolicyVersion(const PolicyVersion& version) = 0;
 
   // Makes every change visible at once. After commit() the transaction is finished.
   virtual Result<void> commit() = 0;

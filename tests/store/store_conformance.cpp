@@ -1373,6 +1373,110 @@ TEST_P(StoreConformance, IntegrationsAndRunsSurviveCloseAndReopen) {
   EXPECT_EQ(conflict.error().kind, ErrorKind::kConflict);
 }
 
+// ---- policy ----
+
+PolicyVersion makePolicy(const std::string& text, const std::string& etag, std::int64_t offsetMs) {
+  PolicyVersion v;
+  v.sequence = 999;  // ignored: the store assigns it
+  v.text = text;
+  v.etag = etag;
+  v.created = at(offsetMs);
+  v.actorId = "k1";
+  v.actorLoginName = "admin@example.com";
+  return v;
+}
+
+TEST_P(StoreConformance, PolicyIsUnsetUntilAVersionIsAppended) {
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(current, read->currentPolicy());
+  EXPECT_EQ(current, std::nullopt);
+  STORE_ASSIGN_OR_FAIL(history, read->policyHistory(10));
+  EXPECT_TRUE(history.empty());
+}
+
+TEST_P(StoreConformance, PolicyVersionsKeepTextVerbatimAndTheNewestIsCurrent) {
+  const std::string hujson = "// comment\n{\n  \"acls\": [], /* more */\n}\n";
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSIGN_OR_FAIL(first, tx->appendPolicyVersion(makePolicy(hujson, "e1", 1)));
+    STORE_ASSIGN_OR_FAIL(second, tx->appendPolicyVersion(makePolicy("{}", "e2", 2)));
+    EXPECT_LT(first, second);
+    STORE_ASSIGN_OR_FAIL(inTx, tx->currentPolicy());
+    ASSERT_TRUE(inTx.has_value());
+    EXPECT_EQ(inTx->etag, "e2") << "a transaction sees its own appends";
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    auto third = makePolicy("{\"acls\":[]}", "e3", 3);
+    third.actorId = "k2";
+    third.actorLoginName = "";
+    STORE_ASSERT_OK(tx->appendPolicyVersion(third));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(current, read->currentPolicy());
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->etag, "e3");
+  EXPECT_EQ(current->actorId, "k2");
+  EXPECT_EQ(current->actorLoginName, "");
+  EXPECT_EQ(current->created, at(3));
+  STORE_ASSIGN_OR_FAIL(history, read->policyHistory(10));
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].etag, "e3");
+  EXPECT_EQ(history[1].etag, "e2");
+  EXPECT_EQ(history[2].etag, "e1");
+  EXPECT_EQ(history[2].text, hujson) << "comments and layout are kept";
+  EXPECT_EQ(history[2].created, at(1));
+  EXPECT_EQ(history[2].actorId, "k1");
+  EXPECT_EQ(history[2].actorLoginName, "admin@example.com");
+  EXPECT_GT(history[0].sequence, history[1].sequence);
+  EXPECT_GT(history[1].sequence, history[2].sequence);
+  STORE_ASSIGN_OR_FAIL(limited, read->policyHistory(2));
+  ASSERT_EQ(limited.size(), 2u);
+  EXPECT_EQ(limited[0].etag, "e3");
+  EXPECT_EQ(limited[1].etag, "e2");
+}
+
+TEST_P(StoreConformance, DestroyedWriteRollsBackAPolicyVersion) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->appendPolicyVersion(makePolicy("{}", "e1", 1)));
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(current, read->currentPolicy());
+  EXPECT_EQ(current, std::nullopt);
+}
+
+TEST_P(StoreConformance, PolicyHistorySurvivesCloseAndReopen) {
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->appendPolicyVersion(makePolicy("{}", "e1", 1)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  reopen();
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->appendPolicyVersion(makePolicy("{\"acls\":[]}", "e2", 2)));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(history, read->policyHistory(10));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].etag, "e2");
+  EXPECT_EQ(history[1].etag, "e1");
+  EXPECT_GT(history[0].sequence, history[1].sequence) << "sequences keep increasing across a reopen";
+}
+
 // ---- lifecycle ----
 
 TEST_P(StoreConformance, EverythingSurvivesCloseAndReopen) {

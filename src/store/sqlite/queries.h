@@ -30,6 +30,8 @@ Result<std::vector<core::Integration>> queryIntegrations(Connection& c);
 Result<std::optional<core::Integration>> queryIntegration(Connection& c, std::string_view id);
 Result<std::vector<core::IntegrationRun>> queryIntegrationRuns(Connection& c, std::string_view integrationId,
                                                                std::size_t limit);
+Result<std::optional<PolicyVersion>> queryCurrentPolicy(Connection& c);
+Result<std::vector<PolicyVersion>> queryPolicyHistory(Connection& c, std::size_t limit);
 
 // Writes.
 Result<void> insertDevice(Connection& c, const core::Device& device);
@@ -48,5 +50,6 @@ Result<void> updateIntegration(Connection& c, const core::Integration& integrati
 Result<void> deleteIntegration(Connection& c, std::string_view id);
 Result<void> insertRun(Connection& c, const core::IntegrationRun& run);
 Result<void> updateRun(Connection& c, const core::IntegrationRun& run);
+Result<std::int64_t> appendPolicyVersion(Connection& c, const PolicyVersion& version);
 
 }  // namespace postured::store::sqlite

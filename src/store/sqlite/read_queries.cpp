@@ -281,4 +281,35 @@ Result<std::vector<core::IntegrationRun>> queryIntegrationRuns(Connection& c, st
   return collect<core::IntegrationRun>(*st, runFromRow);
 }
 
+namespace {
+
+PolicyVersion policyFromRow(const Statement& st) {
+  PolicyVersion v;
+  v.sequence = st.integer(0);
+  v.text = st.string(1);
+  v.etag = st.string(2);
+  v.created = st.time(3);
+  v.actorId = st.string(4);
+  v.actorLoginName = st.string(5);
+  return v;
+}
+
+}  // namespace
+
+Result<std::optional<PolicyVersion>> queryCurrentPolicy(Connection& c) {
+  auto st = c.statement(Sql::kPolicyCurrent);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  auto row = st->step();
+  if (!row) return tl::unexpected(std::move(row.error()));
+  if (!*row) return std::nullopt;
+  return policyFromRow(*st);
+}
+
+Result<std::vector<PolicyVersion>> queryPolicyHistory(Connection& c, std::size_t limit) {
+  auto st = c.statement(Sql::kPolicyHistory);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindInt(1, limitParameter(limit));
+  return collect<PolicyVersion>(*st, [](const Statement& s) -> Result<PolicyVersion> { return policyFromRow(s); });
+}
+
 }  // namespace postured::store::sqlite

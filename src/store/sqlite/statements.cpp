@@ -17,6 +17,8 @@ namespace postured::store::sqlite {
   "id, integration_id, trigger, started_at, finished_at, outcome, error, provider_host_count, matched_count, " \
   "attributes_changed, duration_ms"
 
+#define POSTURED_POLICY_COLUMNS "sequence, text, etag, created, actor_id, actor_login_name"
+
 const char* const kAuditColumns =
     "sequence, event_time, event_group_id, origin, actor_id, actor_type, actor_login_name, "
     "actor_display_name, target_id, target_name, target_type, target_property, action, old_json, "
@@ -133,6 +135,13 @@ constexpr const char* kTexts[] = {
     // parameter numbers are those of kRunInsert.
     "UPDATE integration_runs SET trigger = ?3, finished_at = ?5, outcome = ?6, error = ?7, "
     "provider_host_count = ?8, matched_count = ?9, attributes_changed = ?10, duration_ms = ?11 WHERE id = ?1",
+
+    // kPolicyCurrent
+    "SELECT " POSTURED_POLICY_COLUMNS " FROM policy_versions ORDER BY sequence DESC LIMIT 1",
+    // kPolicyHistory: newest first.
+    "SELECT " POSTURED_POLICY_COLUMNS " FROM policy_versions ORDER BY sequence DESC LIMIT ?1",
+    // kPolicyAppend
+    "INSERT INTO policy_versions (text, etag, created, actor_id, actor_login_name) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 static_assert(std::size(kTexts) == kSqlCount, "one SQL text per Sql enumerator, in order");
 
@@ -141,6 +150,7 @@ static_assert(std::size(kTexts) == kSqlCount, "one SQL text per Sql enumerator, 
 #undef POSTURED_DEVICE_COLUMNS
 #undef POSTURED_INTEGRATION_COLUMNS
 #undef POSTURED_RUN_COLUMNS
+#undef POSTURED_POLICY_COLUMNS
 
 const char* sqlText(Sql sql) { return kTexts[static_cast<std::size_t>(sql)]; }
 

@@ -53,6 +53,10 @@ enum class Sql : std::size_t {
   kRunPrune,
   kRunUpdate,
 
+  kPolicyCurrent,
+  kPolicyHistory,
+  kPolicyAppend,
+
   kCount,
 };
 

@@ -38,6 +38,9 @@ constexpr const char* kOpNames[] = {
     "deleteIntegration",
     "insertRun",
     "updateRun",
+    "currentPolicy",
+    "policyHistory",
+    "appendPolicyVersion",
     "commit",
 };
 static_assert(std::size(kOpNames) == static_cast<std::size_t>(Op::kCount), "one name per Op, in order");

@@ -44,6 +44,9 @@ enum class Op : std::size_t {
   kDeleteIntegration,
   kInsertRun,
   kUpdateRun,
+  kCurrentPolicy,
+  kPolicyHistory,
+  kAppendPolicyVersion,
   kCommit,
   kCount,
 };

@@ -124,6 +124,14 @@ Result<std::vector<core::IntegrationRun>> SqliteReadTx::integrationRuns(std::str
                  [&] { return queryIntegrationRuns(*connection_, integrationId, limit); });
 }
 
+Result<std::optional<PolicyVersion>> SqliteReadTx::currentPolicy() {
+  return counted(state_->metrics(), Op::kCurrentPolicy, [&] { return queryCurrentPolicy(*connection_); });
+}
+
+Result<std::vector<PolicyVersion>> SqliteReadTx::policyHistory(std::size_t limit) {
+  return counted(state_->metrics(), Op::kPolicyHistory, [&] { return queryPolicyHistory(*connection_, limit); });
+}
+
 // ---- SqliteWriteTx ----
 
 SqliteWriteTx::SqliteWriteTx(std::shared_ptr<StoreState> state, Connection& writer)
@@ -223,6 +231,14 @@ Result<std::vector<core::IntegrationRun>> SqliteWriteTx::integrationRuns(std::st
   return guarded(Op::kIntegrationRuns, [&] { return queryIntegrationRuns(*connection_, integrationId, limit); });
 }
 
+Result<std::optional<PolicyVersion>> SqliteWriteTx::currentPolicy() {
+  return guarded(Op::kCurrentPolicy, [&] { return queryCurrentPolicy(*connection_); });
+}
+
+Result<std::vector<PolicyVersion>> SqliteWriteTx::policyHistory(std::size_t limit) {
+  return guarded(Op::kPolicyHistory, [&] { return queryPolicyHistory(*connection_, limit); });
+}
+
 Result<void> SqliteWriteTx::insertDevice(const core::Device& device) {
   return guarded(Op::kInsertDevice, [&] { return sqlite::insertDevice(*connection_, device); });
 }
@@ -244,7 +260,7 @@ Result<bool> SqliteWriteTx::deleteAttribute(std::string_view deviceId, std::stri
 }
 
 Result<void> SqliteWriteTx::replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                                      const std::vector<core::DeviceAttribute>& attributes) {
+                                                      std::vector<core::DeviceAttribute> attributes) {
   return guarded(Op::kReplaceProviderAttributes,
                  [&] { return sqlite::replaceProviderAttributes(*connection_, deviceId, ns, attributes); });
 }
@@ -283,6 +299,10 @@ Result<void> SqliteWriteTx::insertRun(const core::IntegrationRun& run) {
 
 Result<void> SqliteWriteTx::updateRun(const core::IntegrationRun& run) {
   return guarded(Op::kUpdateRun, [&] { return sqlite::updateRun(*connection_, run); });
+}
+
+Result<std::int64_t> SqliteWriteTx::appendPolicyVersion(const PolicyVersion& version) {
+  return guarded(Op::kAppendPolicyVersion, [&] { return sqlite::appendPolicyVersion(*connection_, version); });
 }
 
 Result<void> SqliteWriteTx::commit() {

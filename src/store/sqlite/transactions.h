@@ -44,6 +44,8 @@ class SqliteReadTx final : public ReadTx {
   Result<std::vector<core::Integration>> integrations() override;
   Result<std::optional<core::Integration>> integration(std::string_view id) override;
   Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId, std::size_t limit) override;
+  Result<std::optional<PolicyVersion>> currentPolicy() override;
+  Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override;
 
  private:
   std::shared_ptr<StoreState> state_;
@@ -71,6 +73,8 @@ class SqliteWriteTx final : public WriteTx {
   Result<std::vector<core::Integration>> integrations() override;
   Result<std::optional<core::Integration>> integration(std::string_view id) override;
   Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view integrationId, std::size_t limit) override;
+  Result<std::optional<PolicyVersion>> currentPolicy() override;
+  Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override;
 
   Result<void> insertDevice(const core::Device& device) override;
   Result<void> updateDevice(const core::Device& device) override;
@@ -78,7 +82,7 @@ class SqliteWriteTx final : public WriteTx {
   Result<void> putAttribute(std::string_view deviceId, const core::DeviceAttribute& attribute) override;
   Result<bool> deleteAttribute(std::string_view deviceId, std::string_view key) override;
   Result<void> replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                         const std::vector<core::DeviceAttribute>& attributes) override;
+                                         std::vector<core::DeviceAttribute> attributes) override;
   Result<void> appendAudit(const core::AuditEvent& event) override;
   Result<void> insertApiKey(const core::ApiKey& key) override;
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override;
@@ -88,6 +92,7 @@ class SqliteWriteTx final : public WriteTx {
   Result<void> deleteIntegration(std::string_view id) override;
   Result<void> insertRun(const core::IntegrationRun& run) override;
   Result<void> updateRun(const core::IntegrationRun& run) override;
+  Result<std::int64_t> appendPolicyVersion(const PolicyVersion& version) override;
   Result<void> commit() override;
 
  private:

@@ -323,4 +323,16 @@ Result<void> updateRun(Connection& c, const core::IntegrationRun& run) {
   return {};
 }
 
+Result<std::int64_t> appendPolicyVersion(Connection& c, const PolicyVersion& version) {
+  auto st = c.statement(Sql::kPolicyAppend);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, version.text);
+  st->bindText(2, version.etag);
+  st->bindTime(3, version.created);
+  st->bindText(4, version.actorId);
+  st->bindText(5, version.actorLoginName);
+  if (auto done = st->run(); !done) return tl::unexpected(std::move(done.error()));
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(c.handle()));
+}
+
 }  // namespace postured::store::sqlite
