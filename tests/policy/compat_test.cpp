@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/devices_file.h"
 #include "policy/filter_compiler.h"
 #include "policy/ip_set.h"
 #include "policy/policy_model.h"
@@ -99,23 +100,9 @@ std::set<std::string> canonicalFilter(const json& rules, std::string* problem) {
 }
 
 std::vector<PolicyNode> nodesFromTopology(const json& topology) {
-  std::map<std::string, std::string> loginByUserName;
-  for (const auto& u : topology["users"]) loginByUserName[u["name"].get<std::string>()] = u["email"].get<std::string>();
-  std::vector<PolicyNode> nodes;
-  for (const auto& [name, n] : topology["nodes"].items()) {
-    PolicyNode node;
-    node.id = name;
-    node.name = name;
-    node.hostname = n.value("hostname", name);
-    for (const auto& t : n["tags"]) node.tags.push_back(t.get<std::string>());
-    if (node.tags.empty() && n.contains("user")) node.userLogin = loginByUserName[n["user"].get<std::string>()];
-    node.ipv4 = IpAddress::parse(n["ipv4"].get<std::string>());
-    node.ipv6 = IpAddress::parse(n["ipv6"].get<std::string>());
-    for (const auto& r : n["approved_routes"])
-      if (auto prefix = IpPrefix::parse(r.get<std::string>())) node.approvedRoutes.push_back(*prefix);
-    nodes.push_back(std::move(node));
-  }
-  return nodes;
+  auto nodes = nodesFromDevicesJson(topology);
+  EXPECT_TRUE(nodes.has_value()) << (nodes ? "" : nodes.error().message);
+  return nodes ? std::move(*nodes) : std::vector<PolicyNode>{};
 }
 
 // The rule with its lists sorted: equal when Tailscale's and our text forms agree

@@ -1,0 +1,398 @@
+#include "policy/access_check.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "policy/devices_file.h"
+#include "policy/filter_compiler.h"
+#include "policy/posture_evaluator.h"
+
+namespace postured::policy {
+
+namespace {
+
+constexpr int kIcmpV4 = 1;
+constexpr int kTcp = 6;
+constexpr int kUdp = 17;
+constexpr int kIcmpV6 = 58;
+
+int ipProtoNumber(AccessProto proto, bool v6) {
+  switch (proto) {
+    case AccessProto::kTcp:
+      return kTcp;
+    case AccessProto::kUdp:
+      return kUdp;
+    case AccessProto::kIcmp:
+      return v6 ? kIcmpV6 : kIcmpV4;
+  }
+  return kTcp;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool entryContains(const std::string& entry, const IpAddress& a) {
+  auto set = IpSet::parseFilterEntry(entry);
+  return set && set->contains(a);
+}
+
+PostureCheckResult checkPosture(const Policy& policy, const PolicyNode& node, const std::string& name) {
+  PostureCheckResult out;
+  out.name = name;
+  auto posture = policy.postures.find(name);
+  if (posture == policy.postures.end()) return out;  // undefined: never met (validation rejects it anyway)
+  const auto lookup = node.attributes.lookup();
+  out.passed = true;
+  for (std::size_t i = 0; i < posture->second.parsed.size(); ++i) {
+    ConditionResult r = explain(posture->second.parsed[i], lookup);
+    out.passed = out.passed && r.passed;
+    out.conditions.push_back(ConditionCheck{posture->second.conditions[i].text, r.passed, r.actual, r.reason});
+  }
+  return out;
+}
+
+std::string ruleName(const RuleMatch& rule) {
+  return std::string(rule.kind == RuleKind::kAcl ? "acl" : "grant") + " on line " + std::to_string(rule.line);
+}
+
+std::string describeTarget(const AccessDecision& d, std::optional<std::uint16_t> port) {
+  std::string out = d.dst + " (" + std::string(accessProtoName(d.proto));
+  if (d.proto != AccessProto::kIcmp) out += port ? " port " + std::to_string(*port) : ", any port";
+  return out + ")";
+}
+
+std::string joinLines(const std::vector<RuleMatch>& rules) {
+  std::string out;
+  for (std::size_t i = 0; i < rules.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == rules.size() ? " and " : ", ") + ruleName(rules[i]);
+  return out;
+}
+
+// "name", "name:port", "ip", "ip:port", "[v6]:port".
+struct ParsedDst {
+  std::string host;
+  std::optional<std::uint16_t> port;
+};
+
+core::Result<ParsedDst> parseDst(const std::string& text) {
+  auto badPort = [&](const std::string& p) {
+    return core::fail(core::ErrorKind::kInvalidArgument,
+                      "dst \"" + text + "\": \"" + p + "\" is not a port (0-65535)", "dst");
+  };
+  auto port = [&](const std::string& p) -> core::Result<std::uint16_t> {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+    if (p.empty() || ec != std::errc() || ptr != p.data() + p.size() || value > 65535) return badPort(p);
+    return static_cast<std::uint16_t>(value);
+  };
+  if (text.empty()) return core::fail(core::ErrorKind::kInvalidArgument, "dst is empty: give a node or IP:PORT", "dst");
+  if (text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || (close + 1 < text.size() && text[close + 1] != ':'))
+      return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + text + "\": expected [IPv6]:PORT", "dst");
+    ParsedDst out{text.substr(1, close - 1), std::nullopt};
+    if (close + 1 < text.size()) {
+      auto p = port(text.substr(close + 2));
+      if (!p) return tl::unexpected(p.error());
+      out.port = *p;
+    }
+    return out;
+  }
+  if (IpAddress::parse(text)) return ParsedDst{text, std::nullopt};  // includes bare IPv6
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return ParsedDst{text, std::nullopt};
+  auto p = port(text.substr(colon + 1));
+  if (!p) return tl::unexpected(p.error());
+  return ParsedDst{text.substr(0, colon), *p};
+}
+
+std::optional<std::size_t> findNode(const std::vector<PolicyNode>& nodes, const std::string& name) {
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].name == name) return i;
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].hostname == name) return i;
+  if (auto ip = IpAddress::parse(name))
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].ipv4 == *ip || nodes[i].ipv6 == *ip) return i;
+  return std::nullopt;
+}
+
+std::string knownNodes(const std::vector<PolicyNode>& nodes) {
+  std::string out;
+  for (std::size_t i = 0; i < nodes.size() && i < 20; ++i) out += (i ? ", " : "") + nodes[i].name;
+  if (nodes.size() > 20) out += ", ...";
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
+core::Result<AccessProto> parseAccessProto(std::string_view text) {
+  const std::string p = lower(text);
+  if (p.empty() || p == "tcp") return AccessProto::kTcp;
+  if (p == "udp") return AccessProto::kUdp;
+  if (p == "icmp") return AccessProto::kIcmp;
+  return core::fail(core::ErrorKind::kInvalidArgument,
+                    "proto \"" + std::string(text) + "\": expected tcp, udp or icmp", "proto");
+}
+
+std::string_view accessProtoName(AccessProto proto) {
+  switch (proto) {
+    case AccessProto::kTcp:
+      return "tcp";
+    case AccessProto::kUdp:
+      return "udp";
+    case AccessProto::kIcmp:
+      return "icmp";
+  }
+  return "tcp";
+}
+
+bool filterAdmits(const std::vector<FilterRule>& filter, const IpAddress& src, const IpAddress& dst, int ipProto,
+                  std::optional<std::uint16_t> port) {
+  const bool icmp = ipProto == kIcmpV4 || ipProto == kIcmpV6;
+  for (const auto& rule : filter) {
+    if (rule.dstPorts.empty()) continue;  // capability grants carry no packets
+    if (rule.ipProto.empty()) {
+      if (ipProto != kTcp && ipProto != kUdp && !icmp) continue;
+    } else if (std::find(rule.ipProto.begin(), rule.ipProto.end(), ipProto) == rule.ipProto.end()) {
+      continue;
+    }
+    if (std::none_of(rule.srcIps.begin(), rule.srcIps.end(), [&](const std::string& s) { return entryContains(s, src); }))
+      continue;
+    for (const auto& d : rule.dstPorts) {
+      if (!entryContains(d.ip, dst)) continue;
+      if (icmp || !port || (d.ports.first <= *port && *port <= d.ports.last)) return true;
+    }
+  }
+  return false;
+}
+
+AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>& nodes, std::size_t srcIndex,
+                            std::size_t dstIndex, const IpAddress& dstIp, std::optional<std::uint16_t> port,
+                            AccessProto proto) {
+  AccessDecision d;
+  d.proto = proto;
+  const PolicyNode& src = nodes[srcIndex];
+  const PolicyNode& dstNode = nodes[dstIndex];
+  d.src = src.name;
+  d.dst = dstIp.toString() + (port ? ":" + std::to_string(*port) : "");
+  const std::optional<IpAddress> srcIp = dstIp.v6 ? src.ipv6 : src.ipv4;
+  if (!srcIp) {
+    d.reason = src.name + " has no " + (dstIp.v6 ? "IPv6" : "IPv4") + " address to reach " + dstIp.toString() + " from";
+    return d;
+  }
+  const int ipProto = ipProtoNumber(proto, dstIp.v6);
+  const std::string target = describeTarget(d, port);
+
+  if (policy.allowAll()) {
+    d.allowed = true;
+    d.reason = "the policy has neither acls nor grants, so everything is allowed (Tailscale's default)";
+    return d;
+  }
+
+  const PostureCheck ignorePostures = [](const PolicyNode&, const std::string&) { return true; };
+  Policy single = policy;  // one rule at a time; the flags keep allowAll() false
+  single.acls.clear();
+  single.grants.clear();
+
+  auto evaluateRule = [&](RuleKind kind, int line, const std::vector<PolicyString>& own) -> std::optional<RuleMatch> {
+    {
+      FilterCompiler compiler(single, nodes, ignorePostures);
+      if (!filterAdmits(compiler.filterFor(dstNode.name), *srcIp, dstIp, ipProto, port)) return std::nullopt;
+    }
+    RuleMatch match;
+    match.kind = kind;
+    match.line = line;
+    const auto& postures = own.empty() ? policy.defaultSrcPosture : own;
+    match.defaultPosture = own.empty() && !postures.empty();
+    if (postures.empty()) return match;
+    for (const auto& p : postures) match.postures.push_back(checkPosture(policy, src, p.text));
+    // The compiler decides with the real postures; the explanation above says why.
+    FilterCompiler compiler(single, nodes);
+    match.postureOk = filterAdmits(compiler.filterFor(dstNode.name), *srcIp, dstIp, ipProto, port);
+    return match;
+  };
+
+  for (const auto& g : policy.grants) {
+    single.grants = {g};
+    auto m = evaluateRule(RuleKind::kGrant, g.pos.line, g.srcPosture);
+    single.grants.clear();
+    if (!m) continue;
+    if (m->postureOk) {
+      d.rule = std::move(*m);
+      break;
+    }
+    d.failedRules.push_back(std::move(*m));
+  }
+  if (!d.rule) {
+    for (const auto& a : policy.acls) {
+      single.acls = {a};
+      auto m = evaluateRule(RuleKind::kAcl, a.pos.line, a.srcPosture);
+      single.acls.clear();
+      if (!m) continue;
+      if (m->postureOk) {
+        d.rule = std::move(*m);
+        break;
+      }
+      d.failedRules.push_back(std::move(*m));
+    }
+  }
+
+  if (d.rule) {
+    d.allowed = true;
+    d.failedRules.clear();
+    d.reason = "allowed by the " + ruleName(*d.rule);
+    if (!d.rule->postures.empty()) {
+      std::string met;
+      for (const auto& p : d.rule->postures)
+        if (p.passed) met += (met.empty() ? "" : ", ") + p.name;
+      d.reason += "; " + src.name + " meets " + met;
+      if (d.rule->defaultPosture) d.reason += " (defaultSrcPosture)";
+    }
+  } else if (!d.failedRules.empty()) {
+    d.reason = "denied: the " + joinLines(d.failedRules) + " would allow " + src.name + " to reach " + target +
+               ", but " + src.name + " meets none of " + (d.failedRules.size() == 1 ? "its" : "their") + " postures";
+  } else {
+    d.reason = "denied: no acl or grant allows " + src.name + " to reach " + target;
+  }
+  return d;
+}
+
+core::Result<AccessDecision> checkAccess(const Policy& policy, const std::vector<PolicyNode>& nodes,
+                                         const AccessRequest& request) {
+  auto proto = parseAccessProto(request.proto);
+  if (!proto) return tl::unexpected(proto.error());
+  auto srcIndex = findNode(nodes, request.src);
+  if (!srcIndex)
+    return core::fail(core::ErrorKind::kInvalidArgument,
+                      "src \"" + request.src + "\" is not a known node (known: " + knownNodes(nodes) + ")", "src");
+  auto dst = parseDst(request.dst);
+  if (!dst) return tl::unexpected(dst.error());
+
+  // The destination: a node (its IPv4 address, else IPv6), or an address that a
+  // node holds, routes as a subnet router, or reaches as an exit node.
+  std::vector<std::pair<std::size_t, IpAddress>> candidates;
+  if (auto ip = IpAddress::parse(dst->host)) {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nodes[i].ipv4 == *ip || nodes[i].ipv6 == *ip) candidates.emplace_back(i, *ip);
+    if (candidates.empty())
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        for (const auto& r : nodes[i].subnetRoutes())
+          if (r.contains(*ip)) {
+            candidates.emplace_back(i, *ip);
+            break;
+          }
+    if (candidates.empty() && internetAddresses().contains(*ip))
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        if (!nodes[i].exitRoutes().empty()) candidates.emplace_back(i, *ip);
+    if (candidates.empty()) {
+      AccessDecision d;
+      d.src = request.src;
+      d.dst = request.dst;
+      d.proto = *proto;
+      d.reason = "denied: no node holds or routes " + ip->toString();
+      return d;
+    }
+  } else {
+    auto index = findNode(nodes, dst->host);
+    if (!index)
+      return core::fail(core::ErrorKind::kInvalidArgument,
+                        "dst \"" + dst->host + "\" is not a known node or IP address (known: " + knownNodes(nodes) + ")",
+                        "dst");
+    const PolicyNode& n = nodes[*index];
+    std::optional<IpAddress> addr = n.ipv4 && nodes[*srcIndex].ipv4 ? n.ipv4 : n.ipv6;
+    if (!addr) addr = n.ipv4;
+    if (!addr)
+      return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + dst->host + "\" has no address", "dst");
+    candidates.emplace_back(*index, *addr);
+  }
+
+  std::optional<AccessDecision> first;
+  for (const auto& [index, ip] : candidates) {
+    AccessDecision d = decideAccess(policy, nodes, *srcIndex, index, ip, dst->port, *proto);
+    d.src = request.src;
+    d.dst = request.dst;
+    if (d.allowed) return d;
+    if (!first) first = std::move(d);
+  }
+  return *first;
+}
+
+namespace {
+
+nlohmann::json posturesJson(const std::vector<PostureCheckResult>& postures) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : postures) {
+    nlohmann::json conditions = nlohmann::json::array();
+    for (const auto& c : p.conditions)
+      conditions.push_back({{"condition", c.condition},
+                            {"passed", c.passed},
+                            {"actual", c.actual ? attributeToJson(*c.actual) : nlohmann::json(nullptr)},
+                            {"reason", c.reason}});
+    out.push_back({{"name", p.name}, {"passed", p.passed}, {"conditions", std::move(conditions)}});
+  }
+  return out;
+}
+
+nlohmann::json ruleJson(const RuleMatch& rule) {
+  return {{"line", rule.line}, {"kind", rule.kind == RuleKind::kAcl ? "acl" : "grant"}};
+}
+
+void appendPostures(std::string& out, const std::vector<PostureCheckResult>& postures, const std::string& indent) {
+  for (const auto& p : postures) {
+    out += indent + p.name + ": " + (p.passed ? "met" : "not met") + "\n";
+    for (const auto& c : p.conditions) {
+      out += indent + "  [" + (c.passed ? "pass" : "FAIL") + "] " + c.condition + " (actual: " +
+             (c.actual ? formatValue(*c.actual) : std::string("not set")) + ")";
+      if (!c.passed) out += ": " + c.reason;
+      out += "\n";
+    }
+  }
+}
+
+}  // namespace
+
+nlohmann::json toJson(const AccessDecision& decision) {
+  nlohmann::json out = {{"allowed", decision.allowed},
+                        {"src", decision.src},
+                        {"dst", decision.dst},
+                        {"proto", std::string(accessProtoName(decision.proto))}};
+  std::vector<PostureCheckResult> postures;
+  if (decision.rule) {
+    out["rule"] = ruleJson(*decision.rule);
+    postures = decision.rule->postures;
+  }
+  nlohmann::json failed = nlohmann::json::array();
+  for (const auto& r : decision.failedRules) {
+    nlohmann::json f = ruleJson(r);
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& p : r.postures) {
+      names.push_back(p.name);
+      if (std::none_of(postures.begin(), postures.end(), [&](const PostureCheckResult& q) { return q.name == p.name; }))
+        postures.push_back(p);
+    }
+    f["postures"] = std::move(names);
+    failed.push_back(std::move(f));
+  }
+  out["postures"] = posturesJson(postures);
+  if (!decision.allowed) out["failedRules"] = std::move(failed);
+  out["reason"] = decision.reason;
+  return out;
+}
+
+std::string formatDecision(const AccessDecision& decision) {
+  std::string out = std::string(decision.allowed ? "allowed" : "denied") + ": " + decision.src + " -> " +
+                    decision.dst + " (" + std::string(accessProtoName(decision.proto)) + ")\n";
+  out += "  " + decision.reason + "\n";
+  if (decision.rule) appendPostures(out, decision.rule->postures, "  ");
+  for (const auto& r : decision.failedRules) {
+    out += "  " + ruleName(r) + (r.defaultPosture ? " (defaultSrcPosture)" : "") + ":\n";
+    appendPostures(out, r.postures, "    ");
+  }
+  return out;
+}
+
+}  // namespace postured::policy
