@@ -10,10 +10,11 @@ const core::AttributeValue* DeviceAttributeDiff::held(std::string_view key) cons
   return nullptr;
 }
 
-bool DeviceAttributeDiff::isPut(std::string_view key) const {
-  for (const auto& a : puts)
-    if (a.key == key) return true;
-  return false;
+std::vector<const core::DeviceAttribute*> DeviceAttributeDiff::puts() const {
+  std::vector<const core::DeviceAttribute*> out;
+  for (const auto& a : next)
+    if (const auto* old = held(a.key); !old || !(*old == a.value)) out.push_back(&a);
+  return out;
 }
 
 namespace {
@@ -66,14 +67,14 @@ std::string jsonObject(std::vector<Member> members) {
 
 std::string DeviceAttributeDiff::oldJson() const {
   std::vector<Member> members;
-  for (const auto& a : puts) members.emplace_back(a.key, held(a.key));
+  for (const auto* a : puts()) members.emplace_back(a->key, held(a->key));
   for (const auto& key : removals) members.emplace_back(key, held(key));
   return jsonObject(std::move(members));
 }
 
 std::string DeviceAttributeDiff::newJson() const {
   std::vector<Member> members;
-  for (const auto& a : puts) members.emplace_back(a.key, &a.value);
+  for (const auto* a : puts()) members.emplace_back(a->key, &a->value);
   for (const auto& key : removals) members.emplace_back(key, nullptr);
   return jsonObject(std::move(members));
 }
@@ -97,6 +98,11 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(
         if (a.key == key) return &a.value;
       return nullptr;
     };
+    const auto updatedOf = [&](const std::string& key) {
+      for (const auto& a : state->attributes)
+        if (a.key == key) return a.updated;
+      return now;
+    };
     const auto isWanted = [&](const std::string& key) {
       if (!wanted) return false;
       for (const auto& [k, v] : *wanted)
@@ -104,18 +110,23 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(
       return false;
     };
 
-    DeviceAttributeDiff diff;
+    bool changed = false;
     if (wanted)
       for (const auto& [key, value] : *wanted)
-        if (const auto* old = heldValue(key); !old || !(*old == value))
-          diff.puts.push_back(core::DeviceAttribute{key, value, std::nullopt, now});
+        if (const auto* old = heldValue(key); !old || !(*old == value)) changed = true;
+    for (const auto& a : state->attributes)
+      if (inNamespace(a.key, ns) && !isWanted(a.key)) changed = true;
+    if (!changed) continue;
+
+    DeviceAttributeDiff diff;
     for (const auto& a : state->attributes)
       if (inNamespace(a.key, ns) && !isWanted(a.key)) diff.removals.push_back(a.key);
-    if (diff.puts.empty() && diff.removals.empty()) continue;
-    // Unchanged values keep the time they were last set.
-    for (const auto& a : state->attributes)
-      if (inNamespace(a.key, ns) && isWanted(a.key) && !diff.isPut(a.key)) diff.next.push_back(a);
-    diff.next.insert(diff.next.end(), diff.puts.begin(), diff.puts.end());
+    if (wanted)
+      for (const auto& [key, value] : *wanted) {
+        const auto* old = heldValue(key);
+        // An unchanged value keeps the time it was last set.
+        diff.next.push_back(core::DeviceAttribute{key, value, std::nullopt, old && *old == value ? updatedOf(key) : now});
+      }
     diff.state = state;
     out.push_back(std::move(diff));
   }

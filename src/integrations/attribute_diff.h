@@ -14,14 +14,16 @@ namespace postured::integrations {
 
 struct DeviceAttributeDiff {
   std::shared_ptr<const store::DeviceState> state;  // the device as it was: old values for the audit
-  std::vector<core::DeviceAttribute> puts;          // new or changed values
-  std::vector<std::string> removals;                // keys to delete
   std::vector<core::DeviceAttribute> next;          // the namespace's whole set after the change
+  std::vector<std::string> removals;                // keys held before and absent from `next`
 
   const core::Device& device() const { return state->device; }
   // The value `key` had before, if any.
   const core::AttributeValue* held(std::string_view key) const;
-  bool isPut(std::string_view key) const;
+  // The attributes of `next` that are new or changed. Derived rather than
+  // stored: a first sync diffs 100,000 devices and memory is the limit.
+  std::vector<const core::DeviceAttribute*> puts() const;
+  std::size_t changedCount() const { return puts().size() + removals.size(); }
 
   // The audit event's old and new values: {"key": value or null, ...} over
   // the changed keys. Built directly, since a sync may audit 100,000 devices.

@@ -94,4 +94,9 @@ void SerialMatcher::keepOnlyStillMatching(const SerialMatcher& current) {
   });
 }
 
+void SerialMatcher::releaseMatches() {
+  std::unordered_map<std::string, MatchedHost>().swap(matches_);
+  std::unordered_map<std::string, std::string>().swap(deviceBySerial_);
+}
+
 }  // namespace postured::integrations

@@ -51,6 +51,9 @@ class SerialMatcher {
   // or a serial that became shared while the hosts were being fetched.
   void keepOnlyStillMatching(const SerialMatcher& current);
 
+  // Frees the matches and the serial index; the counts stay.
+  void releaseMatches();
+
  private:
   std::unordered_map<std::string, std::string> deviceBySerial_;  // normalised serial -> device id
   std::unordered_map<std::string, MatchedHost> matches_;

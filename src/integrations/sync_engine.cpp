@@ -14,17 +14,19 @@ using core::fail;
 namespace {
 
 // Writes the diffs of namespace `ns` and one "Update node attribute" event
-// per device. Returns the number of attributes changed.
-core::Result<std::size_t> applyDiffs(store::WriteTx& tx, std::string_view ns,
-                                     const std::vector<DeviceAttributeDiff>& diffs, const core::ChangeContext& context) {
+// per device. Returns the number of attributes changed. Consumes each
+// diff's `next`, which the transaction keeps until its commit.
+core::Result<std::size_t> applyDiffs(store::WriteTx& tx, std::string_view ns, std::vector<DeviceAttributeDiff>& diffs,
+                                     const core::ChangeContext& context) {
   std::size_t written = 0;
-  for (const auto& diff : diffs) {
+  for (auto& diff : diffs) {
     const auto& device = diff.device();
-    if (auto ok = tx.replaceProviderAttributes(device.id, ns, diff.next); !ok) return tl::unexpected(ok.error());
-    written += diff.puts.size() + diff.removals.size();
+    written += diff.changedCount();
     auto event = context.event(core::AuditTarget{device.id, device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
     event.oldJson = diff.oldJson();
     event.newJson = diff.newJson();
+    if (auto ok = tx.replaceProviderAttributes(device.id, ns, std::move(diff.next)); !ok)
+      return tl::unexpected(ok.error());
     if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
   }
   return written;
@@ -44,7 +46,7 @@ core::Result<std::size_t> SyncEngine::removeProviderAttributes(store::WriteTx& t
                                                                const std::string& reason) {
   core::ChangeContext context(integrationActor(integration, &provider), "CONTROL", clock_.now());
   context.comment = reason;
-  const auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider.attributeNamespace(), {}, context.now);
+  auto diffs = diffProviderAttributes(store_.allDeviceStates(), provider.attributeNamespace(), {}, context.now);
   auto written = applyDiffs(tx, provider.attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
   return diffs.size();
@@ -146,7 +148,8 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
-  const auto diffs = diffProviderAttributes(devicesNow, provider->attributeNamespace(), matcher.matches(), now);
+  auto diffs = diffProviderAttributes(devicesNow, provider->attributeNamespace(), matcher.matches(), now);
+  matcher.releaseMatches();  // the diffs hold copies of what they need
   auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
 

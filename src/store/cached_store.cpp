@@ -48,7 +48,6 @@ struct CachedStore::Change {
   const core::Device& device() const { return std::get<core::Device>(payload); }
   const core::DeviceAttribute& attribute() const { return std::get<core::DeviceAttribute>(payload); }
   const std::string& key() const { return std::get<std::string>(payload); }
-  const ProviderSet& providerSet() const { return std::get<ProviderSet>(payload); }
 };
 
 // Forwards everything to the inner transaction and records the changes that succeeded.
@@ -110,9 +109,11 @@ class CachedStore::RecordingTx final : public WriteTx {
     return deleted;
   }
   Result<void> replaceProviderAttributes(std::string_view id, std::string_view ns,
-                                         const std::vector<core::DeviceAttribute>& attributes) override {
-    return record(inner_->replaceProviderAttributes(id, ns, attributes),
-                  Change{Change::Kind::kReplaceProvider, std::string(id), Change::ProviderSet{std::string(ns), attributes}});
+                                         std::vector<core::DeviceAttribute> attributes) override {
+    // The inner store only reads the set; the recorded change keeps it for the cache.
+    auto outcome = inner_->replaceProviderAttributes(id, ns, attributes);
+    return record(std::move(outcome), Change{Change::Kind::kReplaceProvider, std::string(id),
+                                             Change::ProviderSet{std::string(ns), std::move(attributes)}});
   }
   Result<void> appendAudit(const core::AuditEvent& e) override { return inner_->appendAudit(e); }
   Result<void> insertApiKey(const core::ApiKey& k) override { return inner_->insertApiKey(k); }
@@ -219,7 +220,7 @@ std::vector<std::shared_ptr<const DeviceState>> CachedStore::allDeviceStates() c
   return out;
 }
 
-void CachedStore::apply(const std::vector<Change>& changes) {
+void CachedStore::apply(std::vector<Change>& changes) {
   // Copy-on-write: build each touched device's new state, then swap it in.
   std::unordered_map<std::string, std::shared_ptr<DeviceState>> touched;
   auto stateFor = [&](const std::string& id) -> std::shared_ptr<DeviceState>& {
@@ -232,7 +233,7 @@ void CachedStore::apply(const std::vector<Change>& changes) {
     return it->second;
   };
   bool devicesChanged = false;
-  for (const auto& c : changes) {
+  for (auto& c : changes) {  // provider sets are moved into the states, not copied
     auto& state = stateFor(c.deviceId);
     devicesChanged |= c.kind == Change::Kind::kPutDevice || c.kind == Change::Kind::kUpdateDevice ||
                       c.kind == Change::Kind::kDeleteDevice;
@@ -269,9 +270,10 @@ void CachedStore::apply(const std::vector<Change>& changes) {
       case Change::Kind::kReplaceProvider: {
         if (!state) break;
         auto& attrs = state->attributes;
-        const auto& set = c.providerSet();
+        auto& set = std::get<Change::ProviderSet>(c.payload);
         std::erase_if(attrs, [&](const auto& a) { return inNamespace(a.key, set.ns); });
-        attrs.insert(attrs.end(), set.attributes.begin(), set.attributes.end());
+        attrs.insert(attrs.end(), std::make_move_iterator(set.attributes.begin()),
+                     std::make_move_iterator(set.attributes.end()));
         std::sort(attrs.begin(), attrs.end(), foldedLess);
         break;
       }

@@ -59,7 +59,7 @@ class CachedStore final : public Store {
   struct Change;
 
   explicit CachedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
-  void apply(const std::vector<Change>& changes);
+  void apply(std::vector<Change>& changes);
   // A token rather than a mutex: a transaction may end on another thread.
   void acquireWriter();
   void releaseWriter();

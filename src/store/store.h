@@ -136,7 +136,7 @@ class WriteTx : public ReadTx {
   // does not exist; a non-empty one gives kNotFound then. A sync writes a
   // provider's whole set per device, so the set is stored as one unit.
   virtual Result<void> replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                                 const std::vector<core::DeviceAttribute>& attributes) = 0;
+                                                 std::vector<core::DeviceAttribute> attributes) = 0;
 
   // Appends; the store assigns `sequence`. Events are never changed or removed.
   virtual Result<void> appendAudit(const core::AuditEvent& event) = 0;

@@ -108,7 +108,7 @@ TEST(AttributeDiff, WritesOnlyWhatChangedAndRemovesUnmatched) {
   const auto diffs = diffProviderAttributes(devices, "sentinelOne", desired, now);
   ASSERT_EQ(diffs.size(), 2u);
   EXPECT_EQ(diffs[0].device().id, "changed");  // ordered by device id
-  EXPECT_EQ(diffs[0].puts.size(), 2u);
+  EXPECT_EQ(diffs[0].puts().size(), 2u);
   EXPECT_TRUE(diffs[0].removals.empty());
   EXPECT_EQ(diffs[1].device().id, "gone");
   EXPECT_EQ(diffs[1].removals, std::vector<std::string>{"sentinelOne:infected"}) << "custom: keys are not touched";

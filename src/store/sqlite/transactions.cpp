@@ -260,7 +260,7 @@ Result<bool> SqliteWriteTx::deleteAttribute(std::string_view deviceId, std::stri
 }
 
 Result<void> SqliteWriteTx::replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                                      const std::vector<core::DeviceAttribute>& attributes) {
+                                                      std::vector<core::DeviceAttribute> attributes) {
   return guarded(Op::kReplaceProviderAttributes,
                  [&] { return sqlite::replaceProviderAttributes(*connection_, deviceId, ns, attributes); });
 }

@@ -82,7 +82,7 @@ class SqliteWriteTx final : public WriteTx {
   Result<void> putAttribute(std::string_view deviceId, const core::DeviceAttribute& attribute) override;
   Result<bool> deleteAttribute(std::string_view deviceId, std::string_view key) override;
   Result<void> replaceProviderAttributes(std::string_view deviceId, std::string_view ns,
-                                         const std::vector<core::DeviceAttribute>& attributes) override;
+                                         std::vector<core::DeviceAttribute> attributes) override;
   Result<void> appendAudit(const core::AuditEvent& event) override;
   Result<void> insertApiKey(const core::ApiKey& key) override;
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override;
