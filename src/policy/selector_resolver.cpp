@@ -1,5 +1,7 @@
 #include "policy/selector_resolver.h"
 
+#include <algorithm>
+
 namespace postured::policy {
 namespace {
 
@@ -10,8 +12,24 @@ constexpr int kMaxIpSetDepth = 16;
 
 SelectorResolver::SelectorResolver(const Policy& policy, const std::vector<PolicyNode>& nodes)
     : policy_(policy), nodes_(nodes) {
-  for (const auto& n : nodes_)
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const auto& n = nodes_[i];
     for (const auto& r : n.subnetRoutes()) subnetRoutes_.add(r);
+    if (!n.isTagged() && !n.userLogin.empty()) byLogin_[n.userLogin].push_back(i);
+    for (const auto& t : n.tags) byTag_[t].push_back(i);
+    for (const auto& a : n.addresses()) byAddress_[a.toString()].push_back(i);
+  }
+}
+
+void SelectorResolver::addUserNodes(const std::string& name, std::vector<std::size_t>& out) const {
+  auto add = [&](const std::string& login) {
+    auto it = byLogin_.find(login);
+    if (it != byLogin_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+  };
+  if (name.empty()) return;
+  add(name);
+  // "alice@" names a login without a domain (GitHub-style identities).
+  if (name.back() == '@') add(name.substr(0, name.size() - 1));
 }
 
 bool SelectorResolver::userMatches(const std::string& name, const PolicyNode& node) const {
@@ -22,14 +40,14 @@ bool SelectorResolver::userMatches(const std::string& name, const PolicyNode& no
 }
 
 std::vector<const PolicyNode*> SelectorResolver::matchingNodes(const Selector& s) const {
-  std::vector<const PolicyNode*> out;
+  std::vector<std::size_t> idx;
   auto add = [&](auto&& pred) {
-    for (const auto& n : nodes_)
-      if (pred(n)) out.push_back(&n);
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if (pred(nodes_[i])) idx.push_back(i);
   };
   switch (s.kind) {
     case SelectorKind::kUser:
-      add([&](const PolicyNode& n) { return userMatches(s.name, n); });
+      addUserNodes(s.name, idx);
       break;
     case SelectorKind::kUserDomain:
       add([&](const PolicyNode& n) {
@@ -41,16 +59,14 @@ std::vector<const PolicyNode*> SelectorResolver::matchingNodes(const Selector& s
     case SelectorKind::kGroup: {
       auto group = policy_.groups.find(s.name);
       if (group == policy_.groups.end()) break;
-      add([&](const PolicyNode& n) {
-        for (const auto& member : group->second)
-          if (userMatches(member.text, n)) return true;
-        return false;
-      });
+      for (const auto& member : group->second) addUserNodes(member.text, idx);
       break;
     }
-    case SelectorKind::kTag:
-      add([&](const PolicyNode& n) { return n.hasTag(s.name); });
+    case SelectorKind::kTag: {
+      auto it = byTag_.find(s.name);
+      if (it != byTag_.end()) idx = it->second;
       break;
+    }
     case SelectorKind::kAutogroup:
       if (s.is(Autogroup::kMember)) add([](const PolicyNode& n) { return !n.isTagged(); });
       if (s.is(Autogroup::kTagged)) add([](const PolicyNode& n) { return n.isTagged(); });
@@ -59,14 +75,20 @@ std::vector<const PolicyNode*> SelectorResolver::matchingNodes(const Selector& s
     default:
       break;
   }
+  // In tailnet order, each node once, whichever indexes found it.
+  std::sort(idx.begin(), idx.end());
+  idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  std::vector<const PolicyNode*> out;
+  out.reserve(idx.size());
+  for (auto i : idx) out.push_back(&nodes_[i]);
   return out;
 }
 
 void SelectorResolver::addNodesHolding(const IpPrefix& prefix, IpSet& out) const {
   if (!prefix.isSingleIp()) return;
-  for (const auto& n : nodes_)
-    for (const auto& a : n.addresses())
-      if (a == prefix.addr) out.add(n.addressSet());
+  auto it = byAddress_.find(prefix.addr.toString());
+  if (it == byAddress_.end()) return;
+  for (auto i : it->second) out.add(nodes_[i].addressSet());
 }
 
 IpSet SelectorResolver::resolveIpSet(const std::string& name, int depth) const {

@@ -12,6 +12,8 @@
 // The resolver keeps references to the policy and nodes: both must outlive it.
 #pragma once
 
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "policy/ip_set.h"
@@ -37,10 +39,15 @@ class SelectorResolver {
   bool userMatches(const std::string& name, const PolicyNode& node) const;
   void addNodesHolding(const IpPrefix& prefix, IpSet& out) const;
   IpSet resolveIpSet(const std::string& name, int depth) const;
+  void addUserNodes(const std::string& name, std::vector<std::size_t>& out) const;
 
   const Policy& policy_;
   const std::vector<PolicyNode>& nodes_;
   IpSet subnetRoutes_;
+  // Indexes so a selector costs what it matches, not the whole tailnet (node positions in nodes_).
+  std::unordered_map<std::string, std::vector<std::size_t>> byLogin_;  // untagged nodes only
+  std::unordered_map<std::string, std::vector<std::size_t>> byTag_;
+  std::unordered_map<std::string, std::vector<std::size_t>> byAddress_;  // IpAddress::toString()
 };
 
 }  // namespace postured::policy
