@@ -53,12 +53,43 @@ void removeRange(Ranges& ranges, Uint128 first, Uint128 last) {
   ranges = std::move(out);
 }
 
+// Ranges are sorted and disjoint: the first range ending at or after `first` decides.
+Ranges::const_iterator firstEndingFrom(const Ranges& a, Uint128 first) {
+  return std::lower_bound(a.begin(), a.end(), first, [](const IpSet::Range& r, Uint128 v) { return r.last < v; });
+}
+
 bool rangesOverlap(const Ranges& a, Uint128 first, Uint128 last) {
-  return std::any_of(a.begin(), a.end(), [&](const IpSet::Range& r) { return r.first <= last && first <= r.last; });
+  auto it = firstEndingFrom(a, first);
+  return it != a.end() && it->first <= last;
 }
 
 bool rangesContain(const Ranges& a, Uint128 first, Uint128 last) {
-  return std::any_of(a.begin(), a.end(), [&](const IpSet::Range& r) { return r.first <= first && last <= r.last; });
+  auto it = firstEndingFrom(a, first);
+  return it != a.end() && it->first <= first && last <= it->last;
+}
+
+// a minus b in one pass over both (both sorted and disjoint).
+void subtractRanges(Ranges& a, const Ranges& b) {
+  if (a.empty() || b.empty()) return;
+  Ranges out;
+  out.reserve(a.size() + b.size());
+  std::size_t j = 0;
+  for (auto r : a) {
+    while (j < b.size() && b[j].last < r.first) ++j;
+    std::size_t k = j;
+    bool alive = true;
+    while (k < b.size() && b[k].first <= r.last) {
+      if (b[k].first > r.first) out.push_back({r.first, b[k].first - 1});
+      if (b[k].last >= r.last) {
+        alive = false;
+        break;
+      }
+      r.first = b[k].last + 1;
+      ++k;
+    }
+    if (alive) out.push_back(r);
+  }
+  a = std::move(out);
 }
 
 // Splits [first, last] into the fewest aligned prefixes.
@@ -176,8 +207,8 @@ void IpSet::add(const IpSet& other) {
 }
 
 void IpSet::remove(const IpSet& other) {
-  for (const auto& r : other.v4_) removeRange(v4_, r.first, r.last);
-  for (const auto& r : other.v6_) removeRange(v6_, r.first, r.last);
+  subtractRanges(v4_, other.v4_);
+  subtractRanges(v6_, other.v6_);
 }
 
 void IpSet::remove(const IpPrefix& p) { removeRange(p.addr.v6 ? v6_ : v4_, p.first().value, p.last().value); }
