@@ -33,6 +33,7 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   registerAttributeRoutes(router, ctx);
   registerAuditRoutes(router, ctx);
   registerIntegrationRoutes(router, ctx);
+  registerPolicyRoutes(router, ctx);
 }
 
 }  // namespace postured::api

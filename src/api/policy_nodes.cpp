@@ -1,0 +1,40 @@
+#include "api/policy_nodes.h"
+
+#include <algorithm>
+
+#include "core/attribute.h"
+
+namespace postured::api {
+
+policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timestamp now) {
+  const auto& d = state.device;
+  policy::PolicyNode node;
+  node.id = d.id;
+  node.name = d.id;
+  node.hostname = d.hostname;
+  node.userLogin = d.isTagged() ? std::string() : d.user;
+  node.tags = d.tags;
+  if (!d.ipv4.empty()) node.ipv4 = policy::IpAddress::parse(d.ipv4);
+  if (!d.ipv6.empty()) node.ipv6 = policy::IpAddress::parse(d.ipv6);
+  for (auto& [key, value] : core::deriveNodeAttributes(d)) node.attributes.set(key, std::move(value));
+  for (const auto& a : state.attributes) {
+    if (a.expiry && *a.expiry <= now) continue;  // expired: gone for readers even before the sweep
+    node.attributes.set(a.key, a.value);
+  }
+  return node;
+}
+
+std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
+                                                core::Timestamp now) {
+  std::vector<const store::DeviceState*> sorted;
+  sorted.reserve(states.size());
+  for (const auto& s : states)
+    if (s) sorted.push_back(s.get());
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->device.id < b->device.id; });
+  std::vector<policy::PolicyNode> nodes;
+  nodes.reserve(sorted.size());
+  for (const auto* s : sorted) nodes.push_back(policyNodeFrom(*s, now));
+  return nodes;
+}
+
+}  // namespace postured::api

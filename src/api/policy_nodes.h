@@ -1,0 +1,26 @@
+// Devices as the policy compiler sees them (policy::PolicyNode).
+//
+// A node's name is the device id (stable and unique, so packet filters and
+// access checks can be keyed by it; access checks also accept the hostname or
+// an address). Its attributes are the derived node: attributes plus the stored
+// ones that have not expired at `now`, as GET .../attributes shows them.
+// Devices carry no subnet routes yet: approvedRoutes stays empty.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/time.h"
+#include "policy/policy_node.h"
+#include "store/cached_store.h"
+
+namespace postured::api {
+
+policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timestamp now);
+
+// Every device, ordered by id so that compiled filters do not depend on the
+// cache's iteration order.
+std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
+                                                core::Timestamp now);
+
+}  // namespace postured::api
