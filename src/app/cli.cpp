@@ -8,6 +8,7 @@
 #include "app/client_commands.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/policy_commands.h"
 #include "app/serve.h"
 
 namespace postured::app {
@@ -59,6 +60,8 @@ int runMain(int argc, char** argv) {
   addKeyCommands(app, sink);
   addAuditCommand(app, sink);
   addIntegrationCommands(app, sink);
+  OfflineCommand offline;  // policy commands need no server
+  addPolicyCommands(app, offline);
 
   try {
     app.parse(argc, argv);
@@ -81,6 +84,7 @@ int runMain(int argc, char** argv) {
     }
     return runServe(*config);
   }
+  if (offline) return offline();
   if (!chosen) {
     std::cerr << app.help();
     return kUsageError;
