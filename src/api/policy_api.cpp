@@ -261,13 +261,39 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
                                 {"postures", std::move(postureDefs)}});
 }
 
-core::Result<http::Response> PolicyApi::packetFilter(const std::string& deviceId) {
-  if (!store_.deviceState(deviceId)) return fail(ErrorKind::kNotFound, "no device with id \"" + deviceId + "\"");
+core::Result<std::shared_ptr<const PolicyApi::Compiled>> PolicyApi::compiled() {
+  const auto generation = store_.stateGeneration();  // before the states it describes
   auto c = current();
   if (!c) return tl::unexpected(c.error());
-  policy::FilterCompiler compiler(*c->policy, nodes());
-  auto res = jsonResponse(200, Json{{"rules", Json::parse(policy::toJson(compiler.filterFor(deviceId)).dump())}});
-  res.headers.emplace_back("ETag", "\"" + c->etag + "\"");
+  const auto now = clock_.now();
+  {
+    std::lock_guard lock(mutex_);
+    if (compiled_ && compiled_->etag == c->etag && compiled_->generation == generation &&
+        (!compiled_->validUntil || now < *compiled_->validUntil))
+      return compiled_;
+  }
+  auto states = store_.allDeviceStates();
+  auto built = std::make_shared<Compiled>();
+  built->etag = c->etag;
+  built->generation = generation;
+  built->validUntil = nextExpiry(states, now);
+  built->policy = c->policy;
+  built->compiler = std::make_unique<policy::FilterCompiler>(*built->policy, policyNodesFrom(states, now));
+  std::shared_ptr<const Compiled> result = std::move(built);
+  std::lock_guard lock(mutex_);
+  compiled_ = result;
+  return result;
+}
+
+core::Result<http::Response> PolicyApi::packetFilter(const std::string& deviceId) {
+  if (!store_.deviceState(deviceId)) return fail(ErrorKind::kNotFound, "no device with id \"" + deviceId + "\"");
+  auto c = compiled();
+  if (!c) return tl::unexpected(c.error());
+  // Ordered, so fields keep Go's order (SrcIPs, DstPorts, IPProto, CapGrant).
+  nlohmann::ordered_json rules = policy::toJson((*c)->compiler->filterFor(deviceId));
+  if (!rules.is_array()) rules = nlohmann::ordered_json::array();
+  auto res = http::Response::json(200, nlohmann::ordered_json{{"rules", std::move(rules)}}.dump());
+  res.headers.emplace_back("ETag", "\"" + (*c)->etag + "\"");
   return res;
 }
 
@@ -287,9 +313,9 @@ core::Result<http::Response> PolicyApi::accessCheck(const http::Request& req) {
       return fail(ErrorKind::kInvalidArgument, "must be \"tcp\", \"udp\" or \"icmp\"", "proto");
     request.proto = (*body)["proto"].get<std::string>();
   }
-  auto c = current();
+  auto c = compiled();
   if (!c) return tl::unexpected(c.error());
-  auto decision = policy::checkAccess(*c->policy, nodes(), request);
+  auto decision = policy::checkAccess(*(*c)->policy, (*c)->compiler->nodes(), request);
   if (!decision) return tl::unexpected(decision.error());
   return jsonResponse(200, policy::toJson(*decision));
 }

@@ -9,8 +9,9 @@
 // (target TAILNET, property ACL, old/new ETag).
 //
 // Devices come from the CachedStore (policy_nodes.h). Filters are compiled on
-// demand from the current policy and devices; the parsed policy is cached by
-// ETag. Thread-safe.
+// demand and the compiler is kept until the policy (ETag) or any device or
+// attribute (CachedStore::stateGeneration) changes, or an attribute expires.
+// The parsed policy is cached by ETag. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -25,6 +26,7 @@
 #include "core/result.h"
 #include "core/time.h"
 #include "http/message.h"
+#include "policy/filter_compiler.h"
 #include "policy/policy_model.h"
 #include "policy/policy_node.h"
 #include "store/cached_store.h"
@@ -71,7 +73,17 @@ class PolicyApi {
                                                 const std::vector<policy::PolicyNode>& nodes);
 
  private:
+  // The current policy compiled over the current devices.
+  struct Compiled {
+    std::string etag;
+    std::uint64_t generation = 0;
+    std::optional<core::Timestamp> validUntil;  // the next attribute expiry
+    std::shared_ptr<const policy::Policy> policy;
+    std::unique_ptr<policy::FilterCompiler> compiler;  // refers to *policy
+  };
+
   std::vector<policy::PolicyNode> nodes();
+  core::Result<std::shared_ptr<const Compiled>> compiled();
   core::Result<std::shared_ptr<const policy::Policy>> parsed(const std::string& text, const std::string& etag);
 
   store::CachedStore& store_;
@@ -80,6 +92,7 @@ class PolicyApi {
   std::mutex mutex_;
   std::string cachedEtag_;
   std::shared_ptr<const policy::Policy> cachedPolicy_;
+  std::shared_ptr<const Compiled> compiled_;
 };
 
 // The ETag of a policy text (hex SHA-256).

@@ -37,4 +37,15 @@ std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_pt
   return nodes;
 }
 
+std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
+                                          core::Timestamp now) {
+  std::optional<core::Timestamp> next;
+  for (const auto& s : states) {
+    if (!s) continue;
+    for (const auto& a : s->attributes)
+      if (a.expiry && *a.expiry > now && (!next || *a.expiry < *next)) next = a.expiry;
+  }
+  return next;
+}
+
 }  // namespace postured::api

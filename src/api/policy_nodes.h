@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "core/time.h"
@@ -22,5 +23,9 @@ policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timesta
 // cache's iteration order.
 std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
                                                 core::Timestamp now);
+
+// The earliest attribute expiry after `now`: nodes built at `now` are valid until then.
+std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
+                                          core::Timestamp now);
 
 }  // namespace postured::api

@@ -287,6 +287,7 @@ void CachedStore::apply(std::vector<Change>& changes) {
       devices_.erase(id);
   }
   if (devicesChanged) ++deviceGeneration_;
+  if (!touched.empty()) ++stateGeneration_;
 }
 
 }  // namespace postured::store

@@ -52,6 +52,9 @@ class CachedStore final : public Store {
   // attribute changes). Read it before the states it should describe: a
   // commit in between then shows as a change, never the other way round.
   std::uint64_t deviceGeneration() const { return deviceGeneration_.load(); }
+  // Changes whenever a commit changed any device or any attribute (what the
+  // policy compiler reads). Same rule: read it before the states.
+  std::uint64_t stateGeneration() const { return stateGeneration_.load(); }
 
  private:
   class RecordingTx;
@@ -68,6 +71,7 @@ class CachedStore final : public Store {
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
   std::atomic<std::uint64_t> deviceGeneration_{0};
+  std::atomic<std::uint64_t> stateGeneration_{0};
   std::mutex writerMutex_;
   std::condition_variable writerFree_;
   bool writerBusy_ = false;

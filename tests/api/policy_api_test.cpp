@@ -17,7 +17,11 @@ using Json = nlohmann::json;
 
 class FixedClock final : public core::Clock {
  public:
-  core::Timestamp now() const override { return core::fromUnixMillis(1'790'000'000'000); }
+  core::Timestamp now() const override { return now_; }
+  void advance(std::int64_t ms) { now_ = now_ + std::chrono::milliseconds(ms); }
+
+ private:
+  core::Timestamp now_ = core::fromUnixMillis(1'790'000'000'000);
 };
 
 const char* const kPolicy = R"(// who may reach what
@@ -187,6 +191,29 @@ TEST_F(PolicyApiTest, PacketFilterLeavesOutADeviceFailingThePosture) {
   auto denied = Json::parse(must(api_->accessCheck(request(R"({"src":"a2","dst":"b1:22"})"))).body);
   EXPECT_EQ(denied["allowed"], false);
   EXPECT_FALSE(api_->accessCheck(request(R"({"src":"a2"})")).has_value());
+}
+
+TEST_F(PolicyApiTest, PacketFilterFollowsAttributeChangesAndExpiries) {
+  ASSERT_EQ(must(api_->set(request(kPolicy), caller())).status, 200);
+  auto sources = [&] {
+    auto rules = Json::parse(must(api_->packetFilter("b1")).body)["rules"];
+    return rules.empty() ? Json::array() : rules[0]["SrcIPs"];
+  };
+  const Json a1Only = Json::parse(R"(["100.64.0.1", "fd7a:115c:a1e0::1"])");
+  EXPECT_EQ(sources(), a1Only);
+  {
+    auto tx = std::move(*store_->write());
+    ASSERT_TRUE(tx->putAttribute("a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
+                                                             clock_.now() + std::chrono::milliseconds(1000),
+                                                             clock_.now()}));
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_EQ(sources(), Json::parse(R"(["100.64.0.1-100.64.0.2", "fd7a:115c:a1e0::1-fd7a:115c:a1e0::2"])"))
+      << "a1 and a2 after the commit";
+  clock_.advance(1000);
+  EXPECT_EQ(sources(), a1Only) << "a2's attribute expired: out at once, before any sweep";
+  auto filter = must(api_->packetFilter("b1"));
+  EXPECT_EQ(filter.body.find("\"SrcIPs\""), 11u) << "Go's field order: " << filter.body;
 }
 
 TEST_F(PolicyApiTest, PreviewListsTheRulesForAUserOrAnIpPort) {

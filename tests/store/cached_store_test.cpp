@@ -86,6 +86,38 @@ TEST_F(CachedStoreTest, FollowsCommitsOnly) {
   EXPECT_EQ(state->attributes[0].value.asString(), "gold") << "snapshots handed out never change";
 }
 
+TEST_F(CachedStoreTest, StateGenerationCountsDeviceAndAttributeCommits) {
+  const auto g0 = store_->stateGeneration();
+  const auto d0 = store_->deviceGeneration();
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto g1 = store_->stateGeneration();
+  EXPECT_NE(g1, g0);
+  EXPECT_NE(store_->deviceGeneration(), d0);
+  const auto d1 = store_->deviceGeneration();
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:tier", core::AttributeValue(std::string("gold")))));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto g2 = store_->stateGeneration();
+  EXPECT_NE(g2, g1) << "an attribute change is a state change";
+  EXPECT_EQ(store_->deviceGeneration(), d1) << "but not a device change";
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putSetting("s", "v"));
+    ASSERT_TRUE(tx->commit());
+  }
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putAttribute("n1", attribute("custom:tier", core::AttributeValue(std::string("silver")))));
+  }
+  EXPECT_EQ(store_->stateGeneration(), g2) << "no device touched, or rolled back";
+}
+
 TEST_F(CachedStoreTest, MirrorsUpdatesDeletesAndKeySpelling) {
   {
     auto tx = write();
