@@ -172,13 +172,12 @@ bool filterAdmits(const std::vector<FilterRule>& filter, const IpAddress& src, c
 
 AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>& nodes, std::size_t srcIndex,
                             std::size_t dstIndex, const IpAddress& dstIp, std::optional<std::uint16_t> port,
-                            AccessProto proto) {
+                            AccessProto proto, const std::string& dstLabel) {
   AccessDecision d;
   d.proto = proto;
   const PolicyNode& src = nodes[srcIndex];
-  const PolicyNode& dstNode = nodes[dstIndex];
   d.src = src.name;
-  d.dst = dstIp.toString() + (port ? ":" + std::to_string(*port) : "");
+  d.dst = !dstLabel.empty() ? dstLabel : dstIp.toString() + (port ? ":" + std::to_string(*port) : "");
   const std::optional<IpAddress> srcIp = dstIp.v6 ? src.ipv6 : src.ipv4;
   if (!srcIp) {
     d.reason = src.name + " has no " + (dstIp.v6 ? "IPv6" : "IPv4") + " address to reach " + dstIp.toString() + " from";
@@ -193,6 +192,15 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
     return d;
   }
 
+  // Whether the destination's filter admits the source depends only on these
+  // two nodes and on the subnet routers (a wildcard source also covers their
+  // routes): compiling for them alone keeps a check cheap on a large tailnet.
+  std::vector<PolicyNode> relevant{src};
+  if (dstIndex != srcIndex) relevant.push_back(nodes[dstIndex]);
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (i != srcIndex && i != dstIndex && !nodes[i].approvedRoutes.empty()) relevant.push_back(nodes[i]);
+  const PolicyNode& dstNode = nodes[dstIndex];
+
   const PostureCheck ignorePostures = [](const PolicyNode&, const std::string&) { return true; };
   Policy single = policy;  // one rule at a time; the flags keep allowAll() false
   single.acls.clear();
@@ -200,7 +208,7 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
 
   auto evaluateRule = [&](RuleKind kind, int line, const std::vector<PolicyString>& own) -> std::optional<RuleMatch> {
     {
-      FilterCompiler compiler(single, nodes, ignorePostures);
+      FilterCompiler compiler(single, relevant, ignorePostures);
       if (!filterAdmits(compiler.filterFor(dstNode.name), *srcIp, dstIp, ipProto, port)) return std::nullopt;
     }
     RuleMatch match;
@@ -211,7 +219,7 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
     if (postures.empty()) return match;
     for (const auto& p : postures) match.postures.push_back(checkPosture(policy, src, p.text));
     // The compiler decides with the real postures; the explanation above says why.
-    FilterCompiler compiler(single, nodes);
+    FilterCompiler compiler(single, relevant);
     match.postureOk = filterAdmits(compiler.filterFor(dstNode.name), *srcIp, dstIp, ipProto, port);
     return match;
   };
@@ -312,9 +320,8 @@ core::Result<AccessDecision> checkAccess(const Policy& policy, const std::vector
 
   std::optional<AccessDecision> first;
   for (const auto& [index, ip] : candidates) {
-    AccessDecision d = decideAccess(policy, nodes, *srcIndex, index, ip, dst->port, *proto);
+    AccessDecision d = decideAccess(policy, nodes, *srcIndex, index, ip, dst->port, *proto, request.dst);
     d.src = request.src;
-    d.dst = request.dst;
     if (d.allowed) return d;
     if (!first) first = std::move(d);
   }

@@ -79,9 +79,10 @@ core::Result<AccessDecision> checkAccess(const Policy& policy, const std::vector
 
 // The decision for resolved endpoints: nodes[srcIndex] sending to `dstIp`,
 // which nodes[dstIndex] holds or routes. Used by the policy tests runner.
+// `dstLabel` names the destination in the decision (default: dstIp[:port]).
 AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>& nodes, std::size_t srcIndex,
                             std::size_t dstIndex, const IpAddress& dstIp, std::optional<std::uint16_t> port,
-                            AccessProto proto);
+                            AccessProto proto, const std::string& dstLabel = {});
 
 // Whether a compiled filter lets a packet from `src` to `dst` through
 // (empty IPProto means TCP, UDP and ICMP; ICMP ignores ports; no port: any).

@@ -158,6 +158,77 @@ TEST(AccessCheck, AgreesWithCompiledFiltersWithPostures) {
   EXPECT_GT(allowed, 0);
 }
 
+// A larger generated tailnet: users, tags, a subnet router, random attributes,
+// postures with defaultSrcPosture, autogroup:self, wildcards and grants.
+TEST(AccessCheck, AgreesWithCompiledFiltersOnGeneratedTailnet) {
+  auto policy = parsePolicy(R"({
+    "groups": {"group:eng": ["u0@example.com", "u1@example.com", "u2@example.com"]},
+    "tagOwners": {"tag:web": ["group:eng"], "tag:db": ["group:eng"], "tag:router": ["group:eng"]},
+    "postures": {
+      "posture:clean": ["sentinelOne:infected == false"],
+      "posture:new": ["node:tsVersion >= '1.60'", "node:os IN ['macos', 'linux']"],
+      "posture:unset": ["custom:tier NOT SET"],
+    },
+    "defaultSrcPosture": ["posture:clean", "posture:unset"],
+    "acls": [
+      {"action": "accept", "src": ["group:eng"], "srcPosture": ["posture:new"], "dst": ["tag:web:443,8080-8090"]},
+      {"action": "accept", "src": ["autogroup:member"], "dst": ["autogroup:self:*"]},
+      {"action": "accept", "src": ["tag:web"], "proto": "tcp", "dst": ["tag:db:5432", "10.1.0.0/16:22"]},
+      {"action": "accept", "src": ["*"], "dst": ["tag:web:80"]},
+    ],
+    "grants": [
+      {"src": ["autogroup:member"], "dst": ["tag:db"], "ip": ["udp:53", "icmp:*"], "srcPosture": ["posture:clean"]},
+    ],
+  })");
+  ASSERT_TRUE(policy) << policy.error().message;
+  std::mt19937 rng(7);
+  json topology = {{"users", json::array()}, {"nodes", json::object()}};
+  for (int u = 0; u < 6; ++u)
+    topology["users"].push_back({{"name", "u" + std::to_string(u)}, {"email", "u" + std::to_string(u) + "@example.com"}});
+  const std::vector<std::string> oses = {"macos", "linux", "windows"};
+  const std::vector<std::string> versions = {"1.58.2", "1.60", "1.60.0", "1.62.1"};
+  for (int i = 0; i < 40; ++i) {
+    json n = {{"ipv4", "100.64.1." + std::to_string(i + 1)}, {"ipv6", "fd7a:115c:a1e0::1:" + std::to_string(i + 1)}};
+    if (i % 5 == 0) n["tags"] = {"tag:web"};
+    else if (i % 7 == 0) n["tags"] = {"tag:db"};
+    else if (i == 1) n["tags"] = {"tag:router"}, n["approved_routes"] = {"10.1.0.0/16"};
+    else n["user"] = "u" + std::to_string(rng() % 6);
+    json attrs = json::object();
+    if (rng() % 4) attrs["sentinelOne:infected"] = rng() % 3 == 0;
+    if (rng() % 4) attrs["node:os"] = oses[rng() % oses.size()];
+    if (rng() % 4) attrs["node:tsVersion"] = versions[rng() % versions.size()];
+    if (rng() % 5 == 0) attrs["custom:tier"] = "prod";
+    n["attributes"] = attrs;
+    topology["nodes"]["n" + std::to_string(i)] = n;
+  }
+  auto nodes = nodesFromDevicesJson(topology);
+  ASSERT_TRUE(nodes) << nodes.error().message;
+  FilterCompiler compiler(*policy, *nodes);
+  int allowed = 0, checks = 0;
+  for (int i = 0; i < 600; ++i) {
+    const auto& src = (*nodes)[rng() % nodes->size()];
+    const auto& dst = (*nodes)[rng() % nodes->size()];
+    const std::uint16_t port = std::vector<std::uint16_t>{22, 53, 80, 443, 5432, 8085, 9999}[rng() % 7];
+    const AccessProto proto = std::vector<AccessProto>{AccessProto::kTcp, AccessProto::kUdp, AccessProto::kIcmp}[rng() % 3];
+    auto d = checkAccess(*policy, *nodes, {src.name, dst.name + ":" + std::to_string(port), std::string(accessProtoName(proto))});
+    ASSERT_TRUE(d);
+    const int number = proto == AccessProto::kTcp ? 6 : proto == AccessProto::kUdp ? 17 : 1;
+    EXPECT_EQ(d->allowed, admits(compiler.filterFor(dst.name), *src.ipv4, *dst.ipv4, number, port))
+        << src.name << " -> " << dst.name << ":" << port << " " << accessProtoName(proto) << "\n" << toJson(*d).dump(1);
+    ++checks;
+    allowed += d->allowed;
+  }
+  // The subnet behind the router.
+  for (const auto& src : *nodes) {
+    auto d = checkAccess(*policy, *nodes, {src.name, "10.1.2.3:22"});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->allowed, admits(compiler.filterFor("n1"), *src.ipv4, *IpAddress::parse("10.1.2.3"), 6, 22)) << src.name;
+    allowed += d->allowed;
+  }
+  EXPECT_GT(allowed, 10);
+  EXPECT_LT(allowed, checks);
+}
+
 TEST(AccessCheck, AllowedNamesRuleAndPostureConditionsWithActualValues) {
   auto f = load();
   auto d = checkAccess(f.policy, f.nodes, {"alice-laptop", "web1:443", "tcp"});
