@@ -89,9 +89,10 @@ int runFilters(const PolicyOptions& o) {
   if (!p) return failWith(p.error());
   auto nodes = loadDevices(o.devices);
   if (!nodes) return failWith(nodes.error());
-  if (!o.node.empty() && std::none_of(nodes->begin(), nodes->end(),
-                                      [&](const policy::PolicyNode& n) { return n.name == o.node; }))
-    return failWith({core::ErrorKind::kInvalidArgument, "--node \"" + o.node + "\" is not a node of " + o.devices, "node"});
+  if (!o.node.empty() &&
+      std::none_of(nodes->begin(), nodes->end(), [&](const policy::PolicyNode& n) { return n.name == o.node; }))
+    return failWith(
+        {core::ErrorKind::kInvalidArgument, "--node \"" + o.node + "\" is not a node of " + o.devices, "node"});
   policy::FilterCompiler compiler(*p, *nodes);
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& n : compiler.nodes())

@@ -5,9 +5,8 @@
 // input or failing tests, 2 usage errors (CLI11 reports those).
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace postured::app {
 

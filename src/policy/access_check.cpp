@@ -79,8 +79,8 @@ struct ParsedDst {
 
 core::Result<ParsedDst> parseDst(const std::string& text) {
   auto badPort = [&](const std::string& p) {
-    return core::fail(core::ErrorKind::kInvalidArgument,
-                      "dst \"" + text + "\": \"" + p + "\" is not a port (0-65535)", "dst");
+    return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + text + "\": \"" + p + "\" is not a port (0-65535)",
+                      "dst");
   };
   auto port = [&](const std::string& p) -> core::Result<std::uint16_t> {
     unsigned value = 0;
@@ -134,8 +134,8 @@ core::Result<AccessProto> parseAccessProto(std::string_view text) {
   if (p.empty() || p == "tcp") return AccessProto::kTcp;
   if (p == "udp") return AccessProto::kUdp;
   if (p == "icmp") return AccessProto::kIcmp;
-  return core::fail(core::ErrorKind::kInvalidArgument,
-                    "proto \"" + std::string(text) + "\": expected tcp, udp or icmp", "proto");
+  return core::fail(core::ErrorKind::kInvalidArgument, "proto \"" + std::string(text) + "\": expected tcp, udp or icmp",
+                    "proto");
 }
 
 std::string_view accessProtoName(AccessProto proto) {
@@ -160,7 +160,8 @@ bool filterAdmits(const std::vector<FilterRule>& filter, const IpAddress& src, c
     } else if (std::find(rule.ipProto.begin(), rule.ipProto.end(), ipProto) == rule.ipProto.end()) {
       continue;
     }
-    if (std::none_of(rule.srcIps.begin(), rule.srcIps.end(), [&](const std::string& s) { return entryContains(s, src); }))
+    if (std::none_of(rule.srcIps.begin(), rule.srcIps.end(),
+                     [&](const std::string& s) { return entryContains(s, src); }))
       continue;
     for (const auto& d : rule.dstPorts) {
       if (!entryContains(d.ip, dst)) continue;
@@ -307,14 +308,13 @@ core::Result<AccessDecision> checkAccess(const Policy& policy, const std::vector
   } else {
     auto index = findNode(nodes, dst->host);
     if (!index)
-      return core::fail(core::ErrorKind::kInvalidArgument,
-                        "dst \"" + dst->host + "\" is not a known node or IP address (known: " + knownNodes(nodes) + ")",
-                        "dst");
+      return core::fail(
+          core::ErrorKind::kInvalidArgument,
+          "dst \"" + dst->host + "\" is not a known node or IP address (known: " + knownNodes(nodes) + ")", "dst");
     const PolicyNode& n = nodes[*index];
     std::optional<IpAddress> addr = n.ipv4 && nodes[*srcIndex].ipv4 ? n.ipv4 : n.ipv6;
     if (!addr) addr = n.ipv4;
-    if (!addr)
-      return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + dst->host + "\" has no address", "dst");
+    if (!addr) return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + dst->host + "\" has no address", "dst");
     candidates.emplace_back(*index, *addr);
   }
 
@@ -352,8 +352,8 @@ void appendPostures(std::string& out, const std::vector<PostureCheckResult>& pos
   for (const auto& p : postures) {
     out += indent + p.name + ": " + (p.passed ? "met" : "not met") + "\n";
     for (const auto& c : p.conditions) {
-      out += indent + "  [" + (c.passed ? "pass" : "FAIL") + "] " + c.condition + " (actual: " +
-             (c.actual ? formatValue(*c.actual) : std::string("not set")) + ")";
+      out += indent + "  [" + (c.passed ? "pass" : "FAIL") + "] " + c.condition +
+             " (actual: " + (c.actual ? formatValue(*c.actual) : std::string("not set")) + ")";
       if (!c.passed) out += ": " + c.reason;
       out += "\n";
     }
@@ -391,8 +391,8 @@ nlohmann::json toJson(const AccessDecision& decision) {
 }
 
 std::string formatDecision(const AccessDecision& decision) {
-  std::string out = std::string(decision.allowed ? "allowed" : "denied") + ": " + decision.src + " -> " +
-                    decision.dst + " (" + std::string(accessProtoName(decision.proto)) + ")\n";
+  std::string out = std::string(decision.allowed ? "allowed" : "denied") + ": " + decision.src + " -> " + decision.dst +
+                    " (" + std::string(accessProtoName(decision.proto)) + ")\n";
   out += "  " + decision.reason + "\n";
   if (decision.rule) appendPostures(out, decision.rule->postures, "  ");
   for (const auto& r : decision.failedRules) {

@@ -13,11 +13,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "policy/filter_rule.h"
@@ -34,7 +33,7 @@ core::Result<AccessProto> parseAccessProto(std::string_view text);
 std::string_view accessProtoName(AccessProto proto);
 
 struct ConditionCheck {
-  std::string condition;                       // as written in the policy
+  std::string condition;  // as written in the policy
   bool passed = false;
   std::optional<core::AttributeValue> actual;  // nullopt: the device does not have the attribute
   std::string reason;                          // from explain()
@@ -60,9 +59,9 @@ struct AccessDecision {
   bool allowed = false;
   std::string src, dst;  // as requested
   AccessProto proto = AccessProto::kTcp;
-  std::optional<RuleMatch> rule;         // the first rule that allows it
-  std::vector<RuleMatch> failedRules;    // denied: rules that matched, but not the source's postures
-  std::string reason;                    // one sentence
+  std::optional<RuleMatch> rule;       // the first rule that allows it
+  std::vector<RuleMatch> failedRules;  // denied: rules that matched, but not the source's postures
+  std::string reason;                  // one sentence
 };
 
 struct AccessRequest {

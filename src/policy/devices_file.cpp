@@ -55,7 +55,8 @@ json attributeToJson(const core::AttributeValue& value) {
 }
 
 core::Result<std::vector<PolicyNode>> nodesFromDevicesJson(const json& topology) {
-  if (!topology.is_object()) return core::fail(core::ErrorKind::kInvalidArgument, "expected a JSON object with \"nodes\"");
+  if (!topology.is_object())
+    return core::fail(core::ErrorKind::kInvalidArgument, "expected a JSON object with \"nodes\"");
   for (const auto& [key, value] : topology.items())
     if (key != "users" && key != "nodes")
       return tl::unexpected(bad(key, "unknown field; expected \"users\" and \"nodes\"").error());
@@ -87,8 +88,8 @@ core::Result<std::vector<PolicyNode>> nodesFromDevicesJson(const json& topology)
     const json& n = it.value();
     const std::string at = "nodes." + name;
     if (!n.is_object()) return tl::unexpected(bad(at, "expected an object").error());
-    static const char* kKnown[] = {"hostname", "tags",   "ipv4", "ipv6", "user", "routable_ips", "approved_routes",
-                                   "attributes", "id"};
+    static const char* kKnown[] = {"hostname",        "tags",       "ipv4", "ipv6", "user", "routable_ips",
+                                   "approved_routes", "attributes", "id"};
     for (const auto& [key, value] : n.items())
       if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
         return tl::unexpected(bad(at + "." + key, "unknown field").error());
@@ -135,15 +136,17 @@ core::Result<std::vector<PolicyNode>> nodesFromDevicesJson(const json& topology)
     if (!routable) return tl::unexpected(routable.error());
     for (std::size_t i = 0; i < routable->size(); ++i)
       if (!IpPrefix::parse((*routable)[i]))
-        return tl::unexpected(bad(at + ".routable_ips[" + std::to_string(i) + "]",
-                                  "\"" + (*routable)[i] + "\" is not an IP prefix").error());
+        return tl::unexpected(
+            bad(at + ".routable_ips[" + std::to_string(i) + "]", "\"" + (*routable)[i] + "\" is not an IP prefix")
+                .error());
     auto approved = stringList(n, "approved_routes", at + ".approved_routes");
     if (!approved) return tl::unexpected(approved.error());
     for (std::size_t i = 0; i < approved->size(); ++i) {
       auto prefix = IpPrefix::parse((*approved)[i]);
       if (!prefix)
-        return tl::unexpected(bad(at + ".approved_routes[" + std::to_string(i) + "]",
-                                  "\"" + (*approved)[i] + "\" is not an IP prefix").error());
+        return tl::unexpected(
+            bad(at + ".approved_routes[" + std::to_string(i) + "]", "\"" + (*approved)[i] + "\" is not an IP prefix")
+                .error());
       node.approvedRoutes.push_back(*prefix);
     }
     if (n.contains("attributes") && !n["attributes"].is_null()) {
@@ -155,7 +158,8 @@ core::Result<std::vector<PolicyNode>> nodesFromDevicesJson(const json& topology)
         if (a.key().find(':') == std::string::npos)
           return tl::unexpected(bad(field, "an attribute key is namespace:name, e.g. custom:tier").error());
         auto value = attributeFromJson(a.value());
-        if (!value) return tl::unexpected(bad(field, "expected a bool, number or string, found " + a.value().dump()).error());
+        if (!value)
+          return tl::unexpected(bad(field, "expected a bool, number or string, found " + a.value().dump()).error());
         node.attributes.set(a.key(), *value);
       }
     }
@@ -170,8 +174,7 @@ core::Result<std::vector<PolicyNode>> readDevicesFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   json topology = json::parse(ss.str(), nullptr, false);
-  if (topology.is_discarded())
-    return core::fail(core::ErrorKind::kInvalidArgument, path + ": not valid JSON");
+  if (topology.is_discarded()) return core::fail(core::ErrorKind::kInvalidArgument, path + ": not valid JSON");
   auto nodes = nodesFromDevicesJson(topology);
   if (!nodes) return core::fail(nodes.error().kind, path + ": " + nodes.error().message, nodes.error().field);
   return nodes;

@@ -9,10 +9,9 @@
 // `nodes.web1.ipv4: "300.1.1.1" is not an IPv4 address`.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/attribute.h"
 #include "core/result.h"

@@ -138,8 +138,10 @@ void runTest(const Policy& policy, const std::vector<PolicyNode>& nodes, const P
       std::optional<std::pair<std::size_t, std::uint16_t>> target;
       if (splitHostPort(w.address->text, host, port, problem)) {
         auto dst = tailnet.endpoint(host, false);
-        if (auto* p = std::get_if<std::string>(&dst)) problem = *p;
-        else target = std::pair{std::get<std::size_t>(dst), port};
+        if (auto* p = std::get_if<std::string>(&dst))
+          problem = *p;
+        else
+          target = std::pair{std::get<std::size_t>(dst), port};
       }
       targets.push_back(target);
       problems.push_back(problem);
@@ -153,9 +155,8 @@ void runTest(const Policy& policy, const std::vector<PolicyNode>& nodes, const P
       }
       const PolicyNode& dst = tailnet.nodes()[targets[i]->first];
       const IpAddress dstIp = dst.ipv4 ? *dst.ipv4 : *dst.ipv6;
-      const bool got = decideAccess(policy, tailnet.nodes(), srcIndex, targets[i]->first, dstIp, targets[i]->second,
-                                    *proto)
-                           .allowed;
+      const bool got =
+          decideAccess(policy, tailnet.nodes(), srcIndex, targets[i]->first, dstIp, targets[i]->second, *proto).allowed;
       if (got != wants[i].accept)
         failure.errors.push_back("address \"" + address + "\": want: " + verdict(wants[i].accept) +
                                  ", got: " + verdict(got));
@@ -186,14 +187,14 @@ std::string sshAction(const Policy& policy, const std::vector<PolicyNode>& nodes
     const IpSet sources = resolver.resolveAll(rule.src);
     if (!src.hasAddressIn(sources)) continue;
     bool dstOk = dst.hasAddressIn(resolver.resolveAll(rule.dst));
-    const bool self = std::any_of(rule.dst.begin(), rule.dst.end(), [](const Selector& s) { return s.is(Autogroup::kSelf); });
+    const bool self =
+        std::any_of(rule.dst.begin(), rule.dst.end(), [](const Selector& s) { return s.is(Autogroup::kSelf); });
     if (self && !src.isTagged() && !dst.isTagged() && !src.userLogin.empty() && src.userLogin == dst.userLogin)
       dstOk = true;
     if (!dstOk || !sshUserMatches(rule, user, src)) continue;
     const auto& postures = rule.srcPosture.empty() ? policy.defaultSrcPosture : rule.srcPosture;
-    if (!postures.empty() && std::none_of(postures.begin(), postures.end(), [&](const PolicyString& p) {
-          return meetsPosture(policy, src, p.text);
-        }))
+    if (!postures.empty() && std::none_of(postures.begin(), postures.end(),
+                                          [&](const PolicyString& p) { return meetsPosture(policy, src, p.text); }))
       continue;
     return rule.action;
   }

@@ -15,10 +15,9 @@
 // without attributes. Pure; thread-safe on const inputs.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "policy/policy_model.h"
 #include "policy/policy_node.h"
@@ -33,8 +32,8 @@ struct TestFailure {
 };
 
 struct TestReport {
-  int tests = 0;     // tests and sshTests run
-  int checks = 0;    // addresses (and ssh users) checked
+  int tests = 0;                      // tests and sshTests run
+  int checks = 0;                     // addresses (and ssh users) checked
   std::vector<TestFailure> failures;  // in policy order, one per failing test
   bool passed() const { return failures.empty(); }
 };

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "policy/devices_file.h"
@@ -69,7 +68,11 @@ TEST_F(PolicyCommands, ValidateOk) {
 }
 
 TEST_F(PolicyCommands, ValidateReportsLineAndColumn) {
-  auto r = run({"validate", write("bad.hujson", "{\n  \"acls\": [\n    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}\n    {}\n  ]\n}\n")});
+  auto r = run(
+      {"validate",
+       write(
+           "bad.hujson",
+           "{\n  \"acls\": [\n    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}\n    {}\n  ]\n}\n")});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("line 4, column 5"), std::string::npos) << r.err;
 
@@ -135,12 +138,13 @@ TEST_F(PolicyCommands, CheckAllowedAndDeniedAsText) {
   auto denied = run({"check", policy(), "--devices", devices(), "--src", "bob-laptop", "--dst", "web1:443"});
   EXPECT_EQ(denied.exitCode, 0) << denied.err;
   EXPECT_EQ(denied.out.rfind("denied", 0), 0u) << denied.out;
-  EXPECT_NE(denied.out.find("[FAIL] node:os IN ['macos', 'linux'] (actual: 'windows')"), std::string::npos) << denied.out;
+  EXPECT_NE(denied.out.find("[FAIL] node:os IN ['macos', 'linux'] (actual: 'windows')"), std::string::npos)
+      << denied.out;
 }
 
 TEST_F(PolicyCommands, CheckJsonWithPostureConditions) {
-  auto r = run({"check", policy(), "--devices", devices(), "--src", "bob-laptop", "--dst", "100.64.0.10:443",
-                "--proto", "tcp", "--json"});
+  auto r = run({"check", policy(), "--devices", devices(), "--src", "bob-laptop", "--dst", "100.64.0.10:443", "--proto",
+                "tcp", "--json"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   const json d = json::parse(r.out);
   EXPECT_EQ(d["allowed"], false);
@@ -160,12 +164,13 @@ TEST_F(PolicyCommands, CheckJsonWithPostureConditions) {
 
 TEST_F(PolicyCommands, UsageAndInputErrors) {
   EXPECT_EQ(run({"check", policy(), "--devices", devices(), "--src", "alice-laptop"}).exitCode, 2);  // no --dst
-  EXPECT_EQ(run({"check", policy(), "--devices", devices(), "--src", "a", "--dst", "b", "--proto", "sctp"}).exitCode, 2);
+  EXPECT_EQ(run({"check", policy(), "--devices", devices(), "--src", "a", "--dst", "b", "--proto", "sctp"}).exitCode,
+            2);
   auto unknown = run({"check", policy(), "--devices", devices(), "--src", "nobody", "--dst", "web1:443"});
   EXPECT_EQ(unknown.exitCode, 1);
   EXPECT_NE(unknown.err.find("nobody"), std::string::npos);
-  auto badDevices = run({"filters", policy(), "--devices",
-                         write("bad.json", R"({"nodes": {"web1": {"ipv4": "300.1.1.1"}}})")});
+  auto badDevices =
+      run({"filters", policy(), "--devices", write("bad.json", R"({"nodes": {"web1": {"ipv4": "300.1.1.1"}}})")});
   EXPECT_EQ(badDevices.exitCode, 1);
   EXPECT_NE(badDevices.err.find("nodes.web1.ipv4: \"300.1.1.1\" is not an IPv4 address"), std::string::npos)
       << badDevices.err;

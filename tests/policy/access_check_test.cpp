@@ -50,7 +50,8 @@ bool admits(const std::vector<FilterRule>& filter, const IpAddress& src, const I
 TEST(AccessCheck, AgreesWithCompiledFiltersOnCorpusPolicies) {
   std::vector<fs::path> files;
   for (const auto& dir : {"acl", "grant"})
-    for (const auto& entry : fs::directory_iterator(fs::path(POSTURED_SOURCE_DIR) / "tests/policy/compat/tailscale-captures" / dir))
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(POSTURED_SOURCE_DIR) / "tests/policy/compat/tailscale-captures" / dir))
       if (entry.path().extension() == ".json") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
   ASSERT_FALSE(files.empty());
@@ -73,11 +74,14 @@ TEST(AccessCheck, AgreesWithCompiledFiltersOnCorpusPolicies) {
       const auto& src = (*nodes)[rng() % nodes->size()];
       const auto& dst = (*nodes)[rng() % nodes->size()];
       const int protoPick = static_cast<int>(rng() % 5);
-      const AccessProto proto = protoPick < 3 ? AccessProto::kTcp : protoPick == 3 ? AccessProto::kUdp : AccessProto::kIcmp;
-      const std::uint16_t port = rng() % 3 ? commonPorts[rng() % commonPorts.size()] : static_cast<std::uint16_t>(rng());
+      const AccessProto proto = protoPick < 3    ? AccessProto::kTcp
+                                : protoPick == 3 ? AccessProto::kUdp
+                                                 : AccessProto::kIcmp;
+      const std::uint16_t port =
+          rng() % 3 ? commonPorts[rng() % commonPorts.size()] : static_cast<std::uint16_t>(rng());
       const bool v6 = rng() % 4 == 0 && dst.ipv6 && src.ipv6;
-      std::string dstText = v6 ? "[" + dst.ipv6->toString() + "]:" + std::to_string(port)
-                               : dst.name + ":" + std::to_string(port);
+      std::string dstText =
+          v6 ? "[" + dst.ipv6->toString() + "]:" + std::to_string(port) : dst.name + ":" + std::to_string(port);
       auto decision = checkAccess(*policy, *nodes, {src.name, dstText, std::string(accessProtoName(proto))});
       ASSERT_TRUE(decision) << decision.error().message;
       const IpAddress dstIp = v6 ? *dst.ipv6 : (dst.ipv4 ? *dst.ipv4 : *dst.ipv6);
@@ -184,15 +188,20 @@ TEST(AccessCheck, AgreesWithCompiledFiltersOnGeneratedTailnet) {
   std::mt19937 rng(7);
   json topology = {{"users", json::array()}, {"nodes", json::object()}};
   for (int u = 0; u < 6; ++u)
-    topology["users"].push_back({{"name", "u" + std::to_string(u)}, {"email", "u" + std::to_string(u) + "@example.com"}});
+    topology["users"].push_back(
+        {{"name", "u" + std::to_string(u)}, {"email", "u" + std::to_string(u) + "@example.com"}});
   const std::vector<std::string> oses = {"macos", "linux", "windows"};
   const std::vector<std::string> versions = {"1.58.2", "1.60", "1.60.0", "1.62.1"};
   for (int i = 0; i < 40; ++i) {
     json n = {{"ipv4", "100.64.1." + std::to_string(i + 1)}, {"ipv6", "fd7a:115c:a1e0::1:" + std::to_string(i + 1)}};
-    if (i % 5 == 0) n["tags"] = {"tag:web"};
-    else if (i % 7 == 0) n["tags"] = {"tag:db"};
-    else if (i == 1) n["tags"] = {"tag:router"}, n["approved_routes"] = {"10.1.0.0/16"};
-    else n["user"] = "u" + std::to_string(rng() % 6);
+    if (i % 5 == 0)
+      n["tags"] = {"tag:web"};
+    else if (i % 7 == 0)
+      n["tags"] = {"tag:db"};
+    else if (i == 1)
+      n["tags"] = {"tag:router"}, n["approved_routes"] = {"10.1.0.0/16"};
+    else
+      n["user"] = "u" + std::to_string(rng() % 6);
     json attrs = json::object();
     if (rng() % 4) attrs["sentinelOne:infected"] = rng() % 3 == 0;
     if (rng() % 4) attrs["node:os"] = oses[rng() % oses.size()];
@@ -209,12 +218,15 @@ TEST(AccessCheck, AgreesWithCompiledFiltersOnGeneratedTailnet) {
     const auto& src = (*nodes)[rng() % nodes->size()];
     const auto& dst = (*nodes)[rng() % nodes->size()];
     const std::uint16_t port = std::vector<std::uint16_t>{22, 53, 80, 443, 5432, 8085, 9999}[rng() % 7];
-    const AccessProto proto = std::vector<AccessProto>{AccessProto::kTcp, AccessProto::kUdp, AccessProto::kIcmp}[rng() % 3];
-    auto d = checkAccess(*policy, *nodes, {src.name, dst.name + ":" + std::to_string(port), std::string(accessProtoName(proto))});
+    const AccessProto proto =
+        std::vector<AccessProto>{AccessProto::kTcp, AccessProto::kUdp, AccessProto::kIcmp}[rng() % 3];
+    auto d = checkAccess(*policy, *nodes,
+                         {src.name, dst.name + ":" + std::to_string(port), std::string(accessProtoName(proto))});
     ASSERT_TRUE(d);
     const int number = proto == AccessProto::kTcp ? 6 : proto == AccessProto::kUdp ? 17 : 1;
     EXPECT_EQ(d->allowed, admits(compiler.filterFor(dst.name), *src.ipv4, *dst.ipv4, number, port))
-        << src.name << " -> " << dst.name << ":" << port << " " << accessProtoName(proto) << "\n" << toJson(*d).dump(1);
+        << src.name << " -> " << dst.name << ":" << port << " " << accessProtoName(proto) << "\n"
+        << toJson(*d).dump(1);
     ++checks;
     allowed += d->allowed;
   }
@@ -222,7 +234,8 @@ TEST(AccessCheck, AgreesWithCompiledFiltersOnGeneratedTailnet) {
   for (const auto& src : *nodes) {
     auto d = checkAccess(*policy, *nodes, {src.name, "10.1.2.3:22"});
     ASSERT_TRUE(d);
-    EXPECT_EQ(d->allowed, admits(compiler.filterFor("n1"), *src.ipv4, *IpAddress::parse("10.1.2.3"), 6, 22)) << src.name;
+    EXPECT_EQ(d->allowed, admits(compiler.filterFor("n1"), *src.ipv4, *IpAddress::parse("10.1.2.3"), 6, 22))
+        << src.name;
     allowed += d->allowed;
   }
   EXPECT_GT(allowed, 10);
@@ -292,7 +305,8 @@ TEST(AccessCheck, NoMatchingRuleAndProtocols) {
   EXPECT_FALSE(d->allowed);
   EXPECT_TRUE(d->failedRules.empty());
   EXPECT_NE(d->reason.find("no acl or grant"), std::string::npos);
-  EXPECT_TRUE(checkAccess(f.policy, f.nodes, {"alice-laptop", "web1:443", "udp"})->allowed);  // no proto: tcp, udp, icmp
+  EXPECT_TRUE(
+      checkAccess(f.policy, f.nodes, {"alice-laptop", "web1:443", "udp"})->allowed);  // no proto: tcp, udp, icmp
   EXPECT_TRUE(checkAccess(f.policy, f.nodes, {"alice-laptop", "web1", "icmp"})->allowed);
   EXPECT_TRUE(checkAccess(f.policy, f.nodes, {"alice-laptop", "100.64.0.10:443"})->allowed);
   EXPECT_TRUE(checkAccess(f.policy, f.nodes, {"alice-laptop", "[fd7a:115c:a1e0::10]:443"})->allowed);

@@ -40,8 +40,13 @@ std::string postureCase(const std::string& condition, const json& attrs, bool ac
   json policy = {
       {"tagOwners", {{"tag:web", {"alice@example.com"}}}},
       {"postures", {{"posture:p", {condition}}}},
-      {"acls", {{{"action", "accept"}, {"src", {"autogroup:member"}}, {"srcPosture", {"posture:p"}}, {"dst", {"tag:web:443"}}}}},
-      {"tests", {{{"src", "alice@example.com"}, {"srcPostureAttrs", attrs}, {accept ? "accept" : "deny", {"tag:web:443"}}}}},
+      {"acls",
+       {{{"action", "accept"},
+         {"src", {"autogroup:member"}},
+         {"srcPosture", {"posture:p"}},
+         {"dst", {"tag:web:443"}}}}},
+      {"tests",
+       {{{"src", "alice@example.com"}, {"srcPostureAttrs", attrs}, {accept ? "accept" : "deny", {"tag:web:443"}}}}},
   };
   return policy.dump();
 }
@@ -107,8 +112,7 @@ TEST(PolicyTests, FailuresInTailscaleShape) {
   EXPECT_EQ(report.checks, 4);
   ASSERT_EQ(report.failures.size(), 1u);
   EXPECT_EQ(report.failures[0].line, 6);
-  EXPECT_EQ(testFailureJson(report),
-            json::parse(R"({"message":"test(s) failed","data":[{"user":"bob@example.com",
+  EXPECT_EQ(testFailureJson(report), json::parse(R"({"message":"test(s) failed","data":[{"user":"bob@example.com",
               "errors":["address \"tag:web:22\": want: Accept, got: Drop"]}]})"));
 
   auto alice = run(R"({
@@ -138,13 +142,19 @@ TEST(PolicyTests, DefaultSrcPostureFailsTestsWithoutAttributes) {
   EXPECT_FALSE(with(R"({"src": "alice@example.com", "accept": ["tag:web:443"]})").passed());
   EXPECT_TRUE(with(R"({"src": "alice@example.com", "deny": ["tag:web:443"]})").passed());
   EXPECT_TRUE(with(R"({"src": "alice@example.com", "srcPostureAttrs": {"sentinelOne:infected": false},
-                       "accept": ["tag:web:443"]})").passed());
+                       "accept": ["tag:web:443"]})")
+                  .passed());
   // A rule's own srcPosture replaces the default rather than adding to it.
-  EXPECT_TRUE(with(R"({"src": "alice@example.com", "srcPostureAttrs": {"node:os": "linux", "sentinelOne:infected": true},
-                       "accept": ["tag:db:5432"], "deny": ["tag:web:443"]})").passed());
+  EXPECT_TRUE(
+      with(R"({"src": "alice@example.com", "srcPostureAttrs": {"node:os": "linux", "sentinelOne:infected": true},
+                       "accept": ["tag:db:5432"], "deny": ["tag:web:443"]})")
+          .passed());
   // The device's own attributes do not count in a test: only srcPostureAttrs.
   EXPECT_TRUE(with(R"({"src": "100.64.0.1", "deny": ["tag:db:5432"]})").passed());
-  EXPECT_TRUE(with(R"({"src": "100.64.0.1", "srcPostureAttrs": {"node:os": "macos"}, "accept": ["tag:db:5432", "100.64.0.20:5432"]})").passed());
+  EXPECT_TRUE(
+      with(
+          R"({"src": "100.64.0.1", "srcPostureAttrs": {"node:os": "macos"}, "accept": ["tag:db:5432", "100.64.0.20:5432"]})")
+          .passed());
 }
 
 TEST(PolicyTests, PosturesOrAcrossAndWithinAnd) {
@@ -161,7 +171,7 @@ TEST(PolicyTests, PosturesOrAcrossAndWithinAnd) {
   };
   EXPECT_TRUE(with(R"({"node:os": "macos", "node:tsVersion": "1.62.1"})"));
   EXPECT_FALSE(with(R"({"node:os": "macos", "node:tsVersion": "1.58.0"})"));  // AND within
-  EXPECT_TRUE(with(R"({"node:os": "linux"})"));                                // OR across
+  EXPECT_TRUE(with(R"({"node:os": "linux"})"));                               // OR across
   EXPECT_FALSE(with(R"({"node:os": "windows", "node:tsVersion": "1.70"})"));
 }
 
