@@ -229,7 +229,10 @@ void runSshTest(const Policy& policy, const std::vector<PolicyNode>& nodes, cons
     }
   }
   for (std::size_t i = 0; i < dsts.size(); ++i) {
-    const auto& [dstText, dstIndex] = dsts[i];
+    // Plain names rather than a structured binding: the lambda below uses
+    // them, and clang 14 (the fuzz build) cannot capture bindings.
+    const auto* dstText = dsts[i].first;
+    const auto dstIndex = dsts[i].second;
     if (!dstIndex) {
       failure.errors.push_back("dst \"" + dstText->text + "\": " + problems[i]);
       continue;
