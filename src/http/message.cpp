@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/hex.h"
+
 namespace postured::http {
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
@@ -14,16 +16,6 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   }
   return true;
 }
-
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
 
 std::string_view Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -57,7 +49,7 @@ bool percentDecode(std::string_view in, std::string& out, bool plusIsSpace) {
     const char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return false;
-      const int hi = hexValue(in[i + 1]), lo = hexValue(in[i + 2]);
+      const int hi = core::hexDigitValue(in[i + 1]), lo = core::hexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

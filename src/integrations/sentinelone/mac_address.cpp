@@ -1,17 +1,8 @@
 #include "integrations/sentinelone/mac_address.h"
 
+#include "core/hex.h"
+
 namespace postured::integrations::sentinelone {
-
-namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> normaliseMacAddress(std::string_view text) {
   constexpr std::size_t kLength = 17;  // "aa:bb:cc:dd:ee:ff"
@@ -25,8 +16,8 @@ std::optional<std::string> normaliseMacAddress(std::string_view text) {
   for (std::size_t group = 0; group < 6; ++group) {
     const std::size_t at = group * 3;
     if (group > 0 && text[at - 1] != separator) return std::nullopt;
-    const int hi = hexValue(text[at]);
-    const int lo = hexValue(text[at + 1]);
+    const int hi = core::hexDigitValue(text[at]);
+    const int lo = core::hexDigitValue(text[at + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out[at] = kDigits[hi];
     out[at + 1] = kDigits[lo];
