@@ -1,13 +1,13 @@
 #include "api/policy_api.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "api/json_shapes.h"
 #include "api/policy_nodes.h"
 #include "core/api_key.h"
 #include "core/change_context.h"
 #include "policy/access_check.h"
-#include "policy/filter_compiler.h"
 #include "policy/filter_rule.h"
 #include "policy/hujson.h"
 #include "policy/policy_tests.h"
@@ -67,8 +67,16 @@ http::Response testFailure(Json body) { return http::Response::json(400, body.du
 
 }  // namespace
 
-PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, std::string tailnet)
-    : store_(store), clock_(clock), tailnet_(std::move(tailnet)) {}
+PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics,
+                     std::string tailnet)
+    : store_(store),
+      clock_(clock),
+      fullCompiles_(metrics.counter("postured_policy_compiles_total", {{"kind", "full"}})),
+      incrementalUpdates_(metrics.counter("postured_policy_compiles_total", {{"kind", "incremental"}})),
+      tailnet_(std::move(tailnet)) {
+  metrics.describe("postured_policy_compiles_total", "counter",
+                   "Packet-filter recomputations: full compiles, and incremental updates after attribute changes");
+}
 
 std::vector<policy::PolicyNode> PolicyApi::nodes() { return policyNodesFrom(store_.allDeviceStates(), clock_.now()); }
 
@@ -161,6 +169,29 @@ core::Result<http::Response> PolicyApi::set(const http::Request& req, const Call
   return policyResponse(req, saved);
 }
 
+core::Result<http::Response> PolicyApi::history(const http::Request& req) {
+  constexpr int kDefaultLimit = 20, kMaxLimit = 100;
+  int limit = kDefaultLimit;
+  if (const auto text = req.queryParam("limit"); !text.empty()) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (error != std::errc() || end != text.data() + text.size() || limit < 1 || limit > kMaxLimit)
+      return fail(ErrorKind::kInvalidArgument, "must be a whole number from 1 to " + std::to_string(kMaxLimit),
+                  "limit");
+  }
+  auto tx = store_.read();
+  if (!tx) return tl::unexpected(tx.error());
+  auto versions = (*tx)->policyHistory(static_cast<std::size_t>(limit));
+  if (!versions) return tl::unexpected(versions.error());
+  Json out = Json::array();
+  for (const auto& v : *versions)
+    out.push_back(Json{{"version", v.sequence},
+                       {"etag", v.etag},
+                       {"created", core::formatRfc3339(v.created)},
+                       {"actor", Json{{"id", v.actorId}, {"loginName", v.actorLoginName}}},
+                       {"policy", v.text}});
+  return jsonResponse(200, Json{{"versions", std::move(out)}});
+}
+
 core::Result<http::Response> PolicyApi::validate(const http::Request& req) {
   auto body = policy::parseHuJson(req.body);
   if (!body) return tl::unexpected(body.error());
@@ -223,31 +254,53 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
       return fail(ErrorKind::kInvalidArgument, "must be ip:port, such as 100.64.0.1:22", "previewFor");
   }
   policy::SelectorResolver resolver(*candidate, all);
+  auto hasPreviewUser = [&](const std::vector<policy::Selector>& sources) {
+    for (const auto& s : sources)
+      for (const auto* n : resolver.matchingNodes(s))
+        if (n->name == all.back().name) return true;
+    return false;
+  };
+  auto reachesPreviewPort = [&](const policy::Selector& target, const std::vector<policy::PortRange>& ports) {
+    if (!resolver.resolve(target).contains(*ip)) return false;
+    return std::any_of(ports.begin(), ports.end(), [&](const auto& r) { return port >= r.first && port <= r.last; });
+  };
+  auto postures = [&](const std::vector<policy::PolicyString>& own) {
+    Json out = Json::array();
+    for (const auto& p : own.empty() ? candidate->defaultSrcPosture : own) out.push_back(p.text);
+    return out;
+  };
+  auto texts = [](const auto& items) {
+    Json out = Json::array();
+    for (const auto& i : items) out.push_back(i.text);
+    return out;
+  };
   Json matches = Json::array();
   for (const auto& rule : candidate->acls) {
-    bool applies = false;
-    if (type == "user") {
-      for (const auto& s : rule.src) {
-        for (const auto* n : resolver.matchingNodes(s))
-          if (n->name == all.back().name) applies = true;
-      }
-    } else {
-      for (const auto& d : rule.dst) {
-        if (!resolver.resolve(d.target).contains(*ip)) continue;
-        for (const auto& r : d.ports)
-          if (port >= r.first && port <= r.last) applies = true;
-      }
-    }
+    const bool applies = type == "user" ? hasPreviewUser(rule.src)
+                                        : std::any_of(rule.dst.begin(), rule.dst.end(), [&](const auto& d) {
+                                            return reachesPreviewPort(d.target, d.ports);
+                                          });
     if (!applies) continue;
-    Json users = Json::array(), ports = Json::array(), postures = Json::array();
-    for (const auto& s : rule.src) users.push_back(s.text);
-    for (const auto& d : rule.dst) ports.push_back(d.text);
-    for (const auto& p : rule.srcPosture.empty() ? candidate->defaultSrcPosture : rule.srcPosture)
-      postures.push_back(p.text);
-    matches.push_back(Json{{"users", std::move(users)},
-                           {"ports", std::move(ports)},
+    matches.push_back(Json{{"users", texts(rule.src)},
+                           {"ports", texts(rule.dst)},
                            {"lineNumber", rule.pos.line},
-                           {"postures", std::move(postures)}});
+                           {"postures", postures(rule.srcPosture)}});
+  }
+  // Grants in the same shape; "ip", "app" and "via" say what they grant.
+  for (const auto& grant : candidate->grants) {
+    bool applies = type == "user" && hasPreviewUser(grant.src);
+    if (type == "ipport")
+      for (const auto& d : grant.dst)
+        for (const auto& p : grant.ip) applies = applies || reachesPreviewPort(d, p.ports);
+    if (!applies) continue;
+    Json match{{"users", texts(grant.src)},
+               {"ports", texts(grant.dst)},
+               {"ip", texts(grant.ip)},
+               {"lineNumber", grant.pos.line},
+               {"postures", postures(grant.srcPosture)}};
+    if (!grant.app.empty()) match["app"] = grant.app;
+    if (!grant.via.empty()) match["via"] = texts(grant.via);
+    matches.push_back(std::move(match));
   }
   Json postureDefs = Json::object();
   for (const auto& [name, posture] : candidate->postures) {
@@ -261,39 +314,83 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
                                 {"postures", std::move(postureDefs)}});
 }
 
-core::Result<std::shared_ptr<const PolicyApi::Compiled>> PolicyApi::compiled() {
+bool PolicyApi::isCurrent(const CurrentPolicy& c, core::Timestamp now) const {
+  return live_ && live_->etag == c.etag && live_->generation == store_.stateGeneration() &&
+         (!live_->validUntil || now < *live_->validUntil);
+}
+
+void PolicyApi::rebuild(const CurrentPolicy& c, core::Timestamp now) {
   const auto generation = store_.stateGeneration();  // before the states it describes
+  auto states = store_.allDeviceStates();
+  live_ = std::make_unique<Live>(Live{c.etag, generation, now, nextExpiry(states, now),
+                                      policy::PolicyEngine(*c.policy, policyNodesFrom(states, now))});
+  fullCompiles_.add();
+}
+
+void PolicyApi::update(const CurrentPolicy& c, core::Timestamp now) {
+  if (!live_ || live_->etag != c.etag) return rebuild(c, now);
+  auto changed = store_.changedSince(live_->generation);
+  if (!changed) return rebuild(c, now);  // more commits than the store remembers
+  std::vector<std::string> ids = std::move(changed->ids);
+  auto validUntil = live_->validUntil;
+  if (validUntil && now >= *validUntil) {
+    // Attributes expired since the last evaluation: those devices change too.
+    auto states = store_.allDeviceStates();
+    for (const auto& s : states)
+      for (const auto& a : s->attributes)
+        if (a.expiry && *a.expiry > live_->evaluatedAt && *a.expiry <= now) {
+          ids.push_back(s->device.id);
+          break;
+        }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    validUntil = nextExpiry(states, now);
+  }
+  std::vector<std::pair<std::string, policy::AttributeSet>> batch;
+  for (const auto& id : ids) {
+    auto state = store_.deviceState(id);
+    const auto* known = live_->engine.node(id);
+    if (!state && !known) continue;  // created and deleted in between
+    if (!state || !known) return rebuild(c, now);
+    auto node = policyNodeFrom(*state, now);
+    if (!sameIdentity(node, *known)) return rebuild(c, now);
+    if (auto e = nextExpiry(*state, now); e && (!validUntil || *e < *validUntil)) validUntil = e;
+    batch.emplace_back(id, std::move(node.attributes));
+  }
+  if (!batch.empty()) {
+    live_->engine.setAttributes(std::move(batch));
+    incrementalUpdates_.add();
+  }
+  live_->generation = changed->generation;
+  live_->evaluatedAt = now;
+  live_->validUntil = validUntil;
+}
+
+core::Result<std::shared_lock<std::shared_mutex>> PolicyApi::upToDate() {
   auto c = current();
   if (!c) return tl::unexpected(c.error());
   const auto now = clock_.now();
   {
-    std::lock_guard lock(mutex_);
-    if (compiled_ && compiled_->etag == c->etag && compiled_->generation == generation &&
-        (!compiled_->validUntil || now < *compiled_->validUntil))
-      return compiled_;
+    std::shared_lock lock(engineMutex_);
+    if (isCurrent(*c, now)) return lock;
   }
-  auto states = store_.allDeviceStates();
-  auto built = std::make_shared<Compiled>();
-  built->etag = c->etag;
-  built->generation = generation;
-  built->validUntil = nextExpiry(states, now);
-  built->policy = c->policy;
-  built->compiler = std::make_unique<policy::FilterCompiler>(*built->policy, policyNodesFrom(states, now));
-  std::shared_ptr<const Compiled> result = std::move(built);
-  std::lock_guard lock(mutex_);
-  compiled_ = result;
-  return result;
+  {
+    std::unique_lock lock(engineMutex_);
+    if (!isCurrent(*c, now)) update(*c, now);
+  }
+  // Another request may bring it further forward in between: never backwards.
+  return std::shared_lock(engineMutex_);
 }
 
 core::Result<http::Response> PolicyApi::packetFilter(const std::string& deviceId) {
   if (!store_.deviceState(deviceId)) return fail(ErrorKind::kNotFound, "no device with id \"" + deviceId + "\"");
-  auto c = compiled();
-  if (!c) return tl::unexpected(c.error());
+  auto lock = upToDate();
+  if (!lock) return tl::unexpected(lock.error());
   // Ordered, so fields keep Go's order (SrcIPs, DstPorts, IPProto, CapGrant).
-  nlohmann::ordered_json rules = policy::toJson((*c)->compiler->filterFor(deviceId));
+  nlohmann::ordered_json rules = policy::toJson(live_->engine.filterForId(deviceId));
   if (!rules.is_array()) rules = nlohmann::ordered_json::array();
   auto res = http::Response::json(200, nlohmann::ordered_json{{"rules", std::move(rules)}}.dump());
-  res.headers.emplace_back("ETag", "\"" + (*c)->etag + "\"");
+  res.headers.emplace_back("ETag", "\"" + live_->etag + "\"");
   return res;
 }
 
@@ -313,9 +410,9 @@ core::Result<http::Response> PolicyApi::accessCheck(const http::Request& req) {
       return fail(ErrorKind::kInvalidArgument, "must be \"tcp\", \"udp\" or \"icmp\"", "proto");
     request.proto = (*body)["proto"].get<std::string>();
   }
-  auto c = compiled();
-  if (!c) return tl::unexpected(c.error());
-  auto decision = policy::checkAccess(*(*c)->policy, (*c)->compiler->nodes(), request);
+  auto lock = upToDate();
+  if (!lock) return tl::unexpected(lock.error());
+  auto decision = policy::checkAccess(live_->engine.policy(), live_->engine.nodes(), request);
   if (!decision) return tl::unexpected(decision.error());
   return jsonResponse(200, policy::toJson(*decision));
 }

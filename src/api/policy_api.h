@@ -8,14 +8,18 @@
 // Every saved version is kept with who saved it and when, and audited
 // (target TAILNET, property ACL, old/new ETag).
 //
-// Devices come from the CachedStore (policy_nodes.h). Filters are compiled on
-// demand and the compiler is kept until the policy (ETag) or any device or
-// attribute (CachedStore::stateGeneration) changes, or an attribute expires.
-// The parsed policy is cached by ETag. Thread-safe.
+// Devices come from the CachedStore (policy_nodes.h). Packet filters and
+// access checks are served by a PolicyEngine that is kept current lazily, on
+// the next request after a change: when only attributes changed (a sync, the
+// attributes API, an expiry) it recomputes incrementally from the devices the
+// commits touched (CachedStore::changedSince); a new policy, or a device that
+// appeared, disappeared or changed identity, compiles it again. The parsed
+// policy is cached by ETag. Thread-safe.
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,10 +27,11 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth.h"
+#include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "http/message.h"
-#include "policy/filter_compiler.h"
+#include "policy/policy_engine.h"
 #include "policy/policy_model.h"
 #include "policy/policy_node.h"
 #include "store/cached_store.h"
@@ -47,7 +52,7 @@ struct CurrentPolicy {
 
 class PolicyApi {
  public:
-  PolicyApi(store::CachedStore& store, const core::Clock& clock, std::string tailnet);
+  PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics, std::string tailnet);
 
   core::Result<CurrentPolicy> current();
 
@@ -56,6 +61,9 @@ class PolicyApi {
   // POST /acl: 200 with the saved policy (format by Accept) and its ETag;
   // 400 for a bad policy or failing tests, 412 for a stale If-Match.
   core::Result<http::Response> set(const http::Request& req, const Caller& caller);
+  // GET /acl/history?limit=N: the saved versions, newest first (default 20,
+  // at most 100), each with its text, ETag, who saved it and when.
+  core::Result<http::Response> history(const http::Request& req);
   // POST /acl/validate: an object or HuJSON text is validated and its tests
   // run; an array of tests runs against the current policy. 200 {} on success.
   core::Result<http::Response> validate(const http::Request& req);
@@ -74,25 +82,33 @@ class PolicyApi {
 
  private:
   // The current policy compiled over the current devices.
-  struct Compiled {
+  struct Live {
     std::string etag;
-    std::uint64_t generation = 0;
-    std::optional<core::Timestamp> validUntil;  // the next attribute expiry
-    std::shared_ptr<const policy::Policy> policy;
-    std::unique_ptr<policy::FilterCompiler> compiler;  // refers to *policy
+    std::uint64_t generation = 0;               // the store's state generation it reflects
+    core::Timestamp evaluatedAt{};              // attributes are as of this time
+    std::optional<core::Timestamp> validUntil;  // the next attribute expiry after evaluatedAt
+    policy::PolicyEngine engine;
   };
+  // Brings live_ up to date with the policy and the store and returns a
+  // shared lock under which live_ may be read.
+  core::Result<std::shared_lock<std::shared_mutex>> upToDate();
+  bool isCurrent(const CurrentPolicy& c, core::Timestamp now) const;  // engineMutex_ held
+  void update(const CurrentPolicy& c, core::Timestamp now);            // engineMutex_ held exclusively
+  void rebuild(const CurrentPolicy& c, core::Timestamp now);           // engineMutex_ held exclusively
 
   std::vector<policy::PolicyNode> nodes();
-  core::Result<std::shared_ptr<const Compiled>> compiled();
   core::Result<std::shared_ptr<const policy::Policy>> parsed(const std::string& text, const std::string& etag);
 
   store::CachedStore& store_;
   const core::Clock& clock_;
+  core::Counter& fullCompiles_;
+  core::Counter& incrementalUpdates_;
   std::string tailnet_;
-  std::mutex mutex_;
+  std::mutex mutex_;  // guards the parsed-policy cache
   std::string cachedEtag_;
   std::shared_ptr<const policy::Policy> cachedPolicy_;
-  std::shared_ptr<const Compiled> compiled_;
+  std::shared_mutex engineMutex_;
+  std::unique_ptr<Live> live_;
 };
 
 // The ETag of a policy text (hex SHA-256).

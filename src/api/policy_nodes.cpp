@@ -37,13 +37,24 @@ std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_pt
   return nodes;
 }
 
+bool sameIdentity(const policy::PolicyNode& a, const policy::PolicyNode& b) {
+  return a.id == b.id && a.name == b.name && a.hostname == b.hostname && a.userLogin == b.userLogin &&
+         a.tags == b.tags && a.ipv4 == b.ipv4 && a.ipv6 == b.ipv6 && a.approvedRoutes == b.approvedRoutes;
+}
+
+std::optional<core::Timestamp> nextExpiry(const store::DeviceState& state, core::Timestamp now) {
+  std::optional<core::Timestamp> next;
+  for (const auto& a : state.attributes)
+    if (a.expiry && *a.expiry > now && (!next || *a.expiry < *next)) next = a.expiry;
+  return next;
+}
+
 std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
                                           core::Timestamp now) {
   std::optional<core::Timestamp> next;
   for (const auto& s : states) {
     if (!s) continue;
-    for (const auto& a : s->attributes)
-      if (a.expiry && *a.expiry > now && (!next || *a.expiry < *next)) next = a.expiry;
+    if (auto e = nextExpiry(*s, now); e && (!next || *e < *next)) next = e;
   }
   return next;
 }

@@ -24,8 +24,13 @@ policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timesta
 std::vector<policy::PolicyNode> policyNodesFrom(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
                                                 core::Timestamp now);
 
+// Whether two views of a device differ only in their attributes: the policy
+// engine then recomputes incrementally instead of compiling again.
+bool sameIdentity(const policy::PolicyNode& a, const policy::PolicyNode& b);
+
 // The earliest attribute expiry after `now`: nodes built at `now` are valid until then.
 std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<const store::DeviceState>>& states,
                                           core::Timestamp now);
+std::optional<core::Timestamp> nextExpiry(const store::DeviceState& state, core::Timestamp now);
 
 }  // namespace postured::api

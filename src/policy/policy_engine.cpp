@@ -609,9 +609,16 @@ PolicyEngine::PolicyEngine(Policy policy, std::vector<PolicyNode> nodes) : state
 }
 
 PolicyEngine::~PolicyEngine() = default;
+PolicyEngine::PolicyEngine(PolicyEngine&&) noexcept = default;
+PolicyEngine& PolicyEngine::operator=(PolicyEngine&&) noexcept = default;
 
 const Policy& PolicyEngine::policy() const { return state_->policy; }
 const std::vector<PolicyNode>& PolicyEngine::nodes() const { return state_->nodes; }
+
+const PolicyNode* PolicyEngine::node(const std::string& nodeId) const {
+  auto it = state_->byId.find(nodeId);
+  return it == state_->byId.end() ? nullptr : &state_->nodes[it->second];
+}
 
 std::vector<std::string> PolicyEngine::setPolicy(Policy policy) {
   // The old state refers to the old policy: rebuild keeps the previous filters first.

@@ -45,6 +45,8 @@ class PolicyEngine {
   ~PolicyEngine();
   PolicyEngine(const PolicyEngine&) = delete;
   PolicyEngine& operator=(const PolicyEngine&) = delete;
+  PolicyEngine(PolicyEngine&&) noexcept;
+  PolicyEngine& operator=(PolicyEngine&&) noexcept;
 
   // Each returns the ids of nodes whose filter may have changed, in tailnet order.
   std::vector<std::string> setPolicy(Policy policy);
@@ -67,6 +69,7 @@ class PolicyEngine {
 
   const Policy& policy() const;
   const std::vector<PolicyNode>& nodes() const;
+  const PolicyNode* node(const std::string& nodeId) const;  // null when unknown
   const PolicyEngineStats& stats() const { return stats_; }
 
  private:

@@ -7,6 +7,10 @@ namespace postured::store {
 
 namespace {
 
+// Enough for a full sync of a large fleet between two reads; beyond it a
+// reader rebuilds from every state, which is what it would cost anyway.
+constexpr std::size_t kJournalIds = 200000;
+
 char foldChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // core::foldKey comparisons without building the folded strings: apply()
@@ -279,6 +283,10 @@ void CachedStore::apply(std::vector<Change>& changes) {
       }
     }
   }
+  std::vector<std::string> ids;
+  ids.reserve(touched.size());
+  for (const auto& [id, state] : touched) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
   std::unique_lock lock(mutex_);
   for (auto& [id, state] : touched) {
     if (state)
@@ -287,7 +295,27 @@ void CachedStore::apply(std::vector<Change>& changes) {
       devices_.erase(id);
   }
   if (devicesChanged) ++deviceGeneration_;
-  if (!touched.empty()) ++stateGeneration_;
+  if (touched.empty()) return;
+  const auto generation = ++stateGeneration_;
+  journalIds_ += ids.size();
+  journal_.push_back(JournalEntry{generation, std::move(ids)});
+  while (journalIds_ > kJournalIds && journal_.size() > 1) {
+    journalIds_ -= journal_.front().ids.size();
+    journal_.pop_front();
+  }
+}
+
+std::optional<CachedStore::ChangedDevices> CachedStore::changedSince(std::uint64_t since) const {
+  std::shared_lock lock(mutex_);
+  ChangedDevices out;
+  out.generation = stateGeneration_.load();
+  if (since >= out.generation) return out;
+  if (journal_.empty() || journal_.front().generation > since + 1) return std::nullopt;  // forgotten
+  for (const auto& entry : journal_)
+    if (entry.generation > since) out.ids.insert(out.ids.end(), entry.ids.begin(), entry.ids.end());
+  std::sort(out.ids.begin(), out.ids.end());
+  out.ids.erase(std::unique(out.ids.begin(), out.ids.end()), out.ids.end());
+  return out;
 }
 
 }  // namespace postured::store

@@ -18,8 +18,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -56,6 +58,17 @@ class CachedStore final : public Store {
   // policy compiler reads). Same rule: read it before the states.
   std::uint64_t stateGeneration() const { return stateGeneration_.load(); }
 
+  // The devices whose state (the device or its attributes) changed in the
+  // commits after state generation `since`, and the generation they bring the
+  // caller to; nullopt when that history is no longer kept (the caller then
+  // reads everything again). Lets the policy engine recompute only what a
+  // commit touched.
+  struct ChangedDevices {
+    std::vector<std::string> ids;  // sorted, unique
+    std::uint64_t generation = 0;
+  };
+  std::optional<ChangedDevices> changedSince(std::uint64_t since) const;
+
  private:
   class RecordingTx;
   friend class RecordingTx;
@@ -72,6 +85,13 @@ class CachedStore final : public Store {
   std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
   std::atomic<std::uint64_t> deviceGeneration_{0};
   std::atomic<std::uint64_t> stateGeneration_{0};
+  // The ids each recent commit touched, oldest first, bounded by kJournalIds in all.
+  struct JournalEntry {
+    std::uint64_t generation;
+    std::vector<std::string> ids;
+  };
+  std::deque<JournalEntry> journal_;
+  std::size_t journalIds_ = 0;
   std::mutex writerMutex_;
   std::condition_variable writerFree_;
   bool writerBusy_ = false;

@@ -52,7 +52,7 @@ class PolicyApiTest : public ::testing::Test {
     ASSERT_TRUE(tx->putAttribute("a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
                                                              std::nullopt, clock_.now()}));
     ASSERT_TRUE(tx->commit());
-    api_ = std::make_unique<PolicyApi>(*store_, clock_, "example.com");
+    api_ = std::make_unique<PolicyApi>(*store_, clock_, metrics_, "example.com");
     key_->id = "k1";
     key_->description = "admin";
   }
@@ -85,10 +85,14 @@ class PolicyApiTest : public ::testing::Test {
       if (k == "ETag") return v;
     return "";
   }
+  double compiles(const char* kind) {
+    return metrics_.counter("postured_policy_compiles_total", {{"kind", kind}}).value();
+  }
   std::vector<core::AuditEvent> audit() { return *(*store_->read())->auditEvents({}); }
 
   testing::TempDir dir_;
   FixedClock clock_;
+  core::Metrics metrics_;
   std::unique_ptr<store::CachedStore> store_;
   std::unique_ptr<PolicyApi> api_;
   std::shared_ptr<core::ApiKey> key_ = std::make_shared<core::ApiKey>();
@@ -214,6 +218,94 @@ TEST_F(PolicyApiTest, PacketFilterFollowsAttributeChangesAndExpiries) {
   EXPECT_EQ(sources(), a1Only) << "a2's attribute expired: out at once, before any sweep";
   auto filter = must(api_->packetFilter("b1"));
   EXPECT_EQ(filter.body.find("\"SrcIPs\""), 11u) << "Go's field order: " << filter.body;
+}
+
+TEST_F(PolicyApiTest, AttributeChangesRecomputeIncrementallyAndIdentityChangesCompileAgain) {
+  ASSERT_EQ(must(api_->set(request(kPolicy), caller())).status, 200);
+  auto sources = [&] {
+    auto rules = Json::parse(must(api_->packetFilter("b1")).body)["rules"];
+    return rules.empty() ? Json::array() : rules[0]["SrcIPs"];
+  };
+  EXPECT_EQ(sources(), Json::parse(R"(["100.64.0.1", "fd7a:115c:a1e0::1"])"));
+  EXPECT_EQ(compiles("full"), 1);
+  sources();
+  EXPECT_EQ(compiles("full"), 1) << "nothing changed: served as compiled";
+  EXPECT_EQ(compiles("incremental"), 0);
+
+  {
+    auto tx = std::move(*store_->write());
+    ASSERT_TRUE(tx->putAttribute("a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(false),
+                                                             std::nullopt, clock_.now()}));
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_EQ(sources(), Json::array()) << "a1 is no longer trusted";
+  EXPECT_EQ(compiles("full"), 1);
+  EXPECT_EQ(compiles("incremental"), 1);
+  auto denied = Json::parse(must(api_->accessCheck(request(R"({"src":"a1","dst":"b1:22"})"))).body);
+  EXPECT_EQ(denied["allowed"], false) << "access checks read the same engine";
+
+  {
+    auto tx = std::move(*store_->write());
+    ASSERT_TRUE(tx->putAttribute("a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
+                                                             std::nullopt, clock_.now()}));
+    auto found = tx->device("a2");
+    ASSERT_TRUE(found && *found);
+    core::Device moved = **found;
+    moved.ipv4 = "100.64.0.9";
+    ASSERT_TRUE(tx->updateDevice(moved));
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_EQ(sources(), Json::parse(R"(["100.64.0.9", "fd7a:115c:a1e0::2"])")) << "a2 trusted at its new address";
+  EXPECT_EQ(compiles("full"), 2) << "an address change compiles again";
+
+  {
+    auto tx = std::move(*store_->write());
+    ASSERT_TRUE(tx->deleteDevice("a2"));
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_EQ(sources(), Json::array());
+  EXPECT_EQ(compiles("full"), 3);
+}
+
+TEST_F(PolicyApiTest, HistoryListsEveryVersionNewestFirst) {
+  ASSERT_EQ(must(api_->set(request(kPolicy), caller())).status, 200);
+  const std::string second = std::string(kPolicy) + "// second\n";
+  ASSERT_EQ(must(api_->set(request(second), caller())).status, 200);
+  http::Request r;
+  r.method = "GET";
+  auto versions = Json::parse(must(api_->history(r)).body)["versions"];
+  ASSERT_EQ(versions.size(), 2u) << versions;
+  EXPECT_EQ(versions[0]["policy"], second);
+  EXPECT_EQ(versions[1]["policy"], kPolicy);
+  EXPECT_EQ(versions[0]["etag"], policyETag(second));
+  EXPECT_GT(versions[0]["version"].get<int>(), versions[1]["version"].get<int>());
+  EXPECT_EQ(versions[0]["actor"]["id"], "k1");
+  EXPECT_EQ(versions[0]["created"], core::formatRfc3339(clock_.now()));
+  r.query = {{"limit", "1"}};
+  EXPECT_EQ(Json::parse(must(api_->history(r)).body)["versions"].size(), 1u);
+  r.query = {{"limit", "0"}};
+  auto bad = api_->history(r);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "limit");
+}
+
+TEST_F(PolicyApiTest, PreviewListsGrantsWithWhatTheyGrant) {
+  http::Request r = request(R"({
+  "postures": {"posture:ok": ["custom:trusted == true"]},
+  "grants": [
+    {"src": ["alice@example.com"], "dst": ["bob@example.com"], "ip": ["tcp:443"], "srcPosture": ["posture:ok"]},
+  ],
+})");
+  r.query = {{"type", "user"}, {"previewFor", "alice@example.com"}};
+  auto user = Json::parse(must(api_->preview(r)).body);
+  ASSERT_EQ(user["matches"].size(), 1u) << user;
+  EXPECT_EQ(user["matches"][0]["ip"], Json::parse(R"(["tcp:443"])"));
+  EXPECT_EQ(user["matches"][0]["postures"], Json::parse(R"(["posture:ok"])"));
+  EXPECT_EQ(user["matches"][0]["lineNumber"], 4);
+  r.query = {{"type", "ipport"}, {"previewFor", "100.64.0.3:443"}};
+  EXPECT_EQ(Json::parse(must(api_->preview(r)).body)["matches"].size(), 1u);
+  r.query = {{"type", "ipport"}, {"previewFor", "100.64.0.3:22"}};
+  EXPECT_TRUE(Json::parse(must(api_->preview(r)).body)["matches"].empty());
 }
 
 TEST_F(PolicyApiTest, PreviewListsTheRulesForAUserOrAnIpPort) {

@@ -118,6 +118,55 @@ TEST_F(CachedStoreTest, StateGenerationCountsDeviceAndAttributeCommits) {
   EXPECT_EQ(store_->stateGeneration(), g2) << "no device touched, or rolled back";
 }
 
+TEST_F(CachedStoreTest, ChangedSinceNamesTheDevicesEachCommitTouched) {
+  const auto g0 = store_->stateGeneration();
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n1", "100.64.0.1")));
+    ASSERT_TRUE(tx->insertDevice(device("n2", "100.64.0.2")));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto g1 = store_->stateGeneration();
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putAttribute("n2", attribute("custom:tier", core::AttributeValue(std::string("gold")))));
+    ASSERT_TRUE(tx->insertDevice(device("n3", "100.64.0.3")));
+    ASSERT_TRUE(tx->commit());
+  }
+  {
+    auto tx = write();  // rolled back: not a change
+    ASSERT_TRUE(tx->deleteDevice("n1"));
+  }
+  auto all = store_->changedSince(g0);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->ids, (std::vector<std::string>{"n1", "n2", "n3"}));
+  EXPECT_EQ(all->generation, store_->stateGeneration());
+  auto latest = store_->changedSince(g1);
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->ids, (std::vector<std::string>{"n2", "n3"}));
+  auto none = store_->changedSince(store_->stateGeneration());
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->ids.empty());
+}
+
+TEST_F(CachedStoreTest, ChangedSinceForgetsOldCommitsOfALargeHistory) {
+  const auto g0 = store_->stateGeneration();
+  for (int batch = 0; batch < 3; ++batch) {
+    auto tx = write();
+    for (int i = 0; i < 80000; ++i) {
+      const int n = batch * 80000 + i;
+      ASSERT_TRUE(tx->insertDevice(device("d" + std::to_string(n),
+                                          "100." + std::to_string(64 + n / 65536) + "." +
+                                              std::to_string(n / 256 % 256) + "." + std::to_string(n % 256))));
+    }
+    ASSERT_TRUE(tx->commit());
+  }
+  EXPECT_FALSE(store_->changedSince(g0)) << "the first commit fell out of the bounded journal";
+  auto last = store_->changedSince(store_->stateGeneration() - 1);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->ids.size(), 80000u);
+}
+
 TEST_F(CachedStoreTest, MirrorsUpdatesDeletesAndKeySpelling) {
   {
     auto tx = write();
