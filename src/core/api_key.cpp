@@ -56,26 +56,46 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now,
-                         Timestamp expires) {
+namespace {
+
+NewApiKey generateKey(std::string_view prefix, std::string description, Timestamp now, Timestamp expires) {
   NewApiKey out;
   out.record.id = "k" + randomAlphanumeric(12);
   // 43 alphanumerics carry more than 256 bits of entropy.
-  out.secret = std::string(kApiKeyPrefix) + out.record.id + "-" + randomAlphanumeric(43);
+  out.secret = std::string(prefix) + out.record.id + "-" + randomAlphanumeric(43);
   out.record.secretHash = hashKeySecret(out.secret);
   out.record.description = std::move(description);
-  out.record.scopes = std::move(scopes);
   out.record.created = now;
   out.record.expires = expires;
   return out;
 }
 
-std::optional<std::string> apiKeyIdOf(std::string_view keyText) {
-  if (keyText.substr(0, kApiKeyPrefix.size()) != kApiKeyPrefix) return std::nullopt;
-  const auto rest = keyText.substr(kApiKeyPrefix.size());
+std::optional<std::string> keyIdOf(std::string_view prefix, std::string_view keyText) {
+  if (keyText.substr(0, prefix.size()) != prefix) return std::nullopt;
+  const auto rest = keyText.substr(prefix.size());
   const auto dash = rest.find('-');
   if (dash == std::string_view::npos || dash == 0 || dash + 1 >= rest.size()) return std::nullopt;
   return std::string(rest.substr(0, dash));
 }
+
+}  // namespace
+
+NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now,
+                         Timestamp expires) {
+  NewApiKey out = generateKey(kApiKeyPrefix, std::move(description), now, expires);
+  out.record.scopes = std::move(scopes);
+  return out;
+}
+
+NewApiKey generateAuthKey(std::string description, AuthKeyCapabilities capabilities, Timestamp now,
+                          Timestamp expires) {
+  NewApiKey out = generateKey(kAuthKeyPrefix, std::move(description), now, expires);
+  out.record.keyType = "auth";
+  out.record.capabilities = std::move(capabilities);
+  return out;
+}
+
+std::optional<std::string> apiKeyIdOf(std::string_view keyText) { return keyIdOf(kApiKeyPrefix, keyText); }
+std::optional<std::string> authKeyIdOf(std::string_view keyText) { return keyIdOf(kAuthKeyPrefix, keyText); }
 
 }  // namespace postured::core

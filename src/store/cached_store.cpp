@@ -122,6 +122,9 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<void> appendAudit(const core::AuditEvent& e) override { return inner_->appendAudit(e); }
   Result<void> insertApiKey(const core::ApiKey& k) override { return inner_->insertApiKey(k); }
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override { return inner_->revokeApiKey(id, at); }
+  Result<bool> markAuthKeyUsed(std::string_view id, core::Timestamp at) override {
+    return inner_->markAuthKeyUsed(id, at);
+  }
   Result<void> putSetting(std::string_view n, std::string_view v) override { return inner_->putSetting(n, v); }
   Result<void> insertIntegration(const core::Integration& i) override { return inner_->insertIntegration(i); }
   Result<void> updateIntegration(const core::Integration& i) override { return inner_->updateIntegration(i); }

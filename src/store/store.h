@@ -144,6 +144,8 @@ class WriteTx : public ReadTx {
   virtual Result<void> insertApiKey(const core::ApiKey& key) = 0;
   // Sets `revoked`; kNotFound when absent or already revoked.
   virtual Result<void> revokeApiKey(std::string_view id, core::Timestamp at) = 0;
+  // Records an auth key's first use; false when it had been used before.
+  virtual Result<bool> markAuthKeyUsed(std::string_view id, core::Timestamp at) = 0;
 
   virtual Result<void> putSetting(std::string_view name, std::string_view value) = 0;
 

@@ -53,6 +53,8 @@ void expectSameDevice(const core::Device& actual, const core::Device& expected) 
   EXPECT_EQ(actual.serialNumbers, expected.serialNumbers);
   EXPECT_EQ(actual.macAddresses, expected.macAddresses);
   EXPECT_EQ(actual.postureIdentityDisabled, expected.postureIdentityDisabled);
+  EXPECT_EQ(actual.nodeKey, expected.nodeKey);
+  EXPECT_EQ(actual.ephemeral, expected.ephemeral);
 }
 
 core::DeviceAttribute attr(std::string key, core::AttributeValue value, std::optional<core::Timestamp> expiry = {},
@@ -208,6 +210,8 @@ TEST_P(StoreConformance, InsertedDeviceReadsBackWithEveryField) {
   d.serialNumbers = {"C02XL0GSJGH5", "with\\backslash", "with\nnewline", ""};
   d.macAddresses = {};
   d.postureIdentityDisabled = false;
+  d.nodeKey = "nodekey:00ff";
+  d.ephemeral = true;
   auto other = makeDevice("n2", 2);
   other.ipv4.clear();  // a device may lack an address
   other.tags.clear();
@@ -912,6 +916,57 @@ TEST_P(StoreConformance, AuditFiltersSelectTheRightEvents) {
 }
 
 // ---- API keys ----
+
+TEST_P(StoreConformance, ANodeKeyBelongsToOneDevice) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  auto a = makeDevice("n1", 1);
+  a.nodeKey = "nodekey:aa";
+  auto b = makeDevice("n2", 2);
+  b.nodeKey = "nodekey:aa";
+  auto c = makeDevice("n3", 3);  // devices without a node key never clash
+  auto d = makeDevice("n4", 4);
+  STORE_ASSERT_OK(tx->insertDevice(a));
+  STORE_ASSERT_OK(tx->insertDevice(c));
+  STORE_ASSERT_OK(tx->insertDevice(d));
+  auto clash = tx->insertDevice(b);
+  ASSERT_FALSE(clash.has_value());
+  EXPECT_EQ(clash.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(clash.error().field, "nodeKey");
+}
+
+TEST_P(StoreConformance, AuthKeysKeepTheirCapabilitiesAndTheirFirstUse) {
+  auto key = makeKey("ka", 1);
+  key.keyType = "auth";
+  key.scopes.clear();
+  key.capabilities = core::AuthKeyCapabilities{false, true, true, {"tag:ci", "tag:linux"}, ""};
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSERT_OK(tx->insertApiKey(key));
+    STORE_ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = beginWrite();
+    ASSERT_TRUE(tx);
+    STORE_ASSIGN_OR_FAIL(first, tx->markAuthKeyUsed("ka", at(10)));
+    EXPECT_TRUE(first);
+    STORE_ASSIGN_OR_FAIL(second, tx->markAuthKeyUsed("ka", at(20)));
+    EXPECT_FALSE(second) << "the first use is kept";
+    STORE_ASSERT_OK(tx->commit());
+  }
+  auto read = beginRead();
+  ASSERT_TRUE(read);
+  STORE_ASSIGN_OR_FAIL(got, read->apiKey("ka"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->keyType, "auth");
+  EXPECT_FALSE(got->capabilities.reusable);
+  EXPECT_TRUE(got->capabilities.ephemeral);
+  EXPECT_TRUE(got->capabilities.preauthorized);
+  EXPECT_EQ(got->capabilities.tags, (std::vector<std::string>{"tag:ci", "tag:linux"}));
+  EXPECT_EQ(got->used, at(10));
+  EXPECT_TRUE(got->spent());
+}
 
 TEST_P(StoreConformance, ApiKeysAreStoredListedAndRevokedOnce) {
   {

@@ -44,6 +44,7 @@ Result<void> replaceProviderAttributes(Connection& c, std::string_view deviceId,
 Result<void> appendAudit(Connection& c, const core::AuditEvent& event);
 Result<void> insertApiKey(Connection& c, const core::ApiKey& key);
 Result<void> revokeApiKey(Connection& c, std::string_view id, core::Timestamp at);
+Result<bool> markAuthKeyUsed(Connection& c, std::string_view id, core::Timestamp at);
 Result<void> putSetting(Connection& c, std::string_view name, std::string_view value);
 Result<void> insertIntegration(Connection& c, const core::Integration& integration);
 Result<void> updateIntegration(Connection& c, const core::Integration& integration);

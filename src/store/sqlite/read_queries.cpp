@@ -37,6 +37,14 @@ Result<core::ApiKey> apiKeyFromRow(const Statement& st) {
   k.created = st.time(5);
   k.expires = st.time(6);
   k.revoked = st.optionalTime(7);
+  k.capabilities.reusable = st.integer(8) != 0;
+  k.capabilities.ephemeral = st.integer(9) != 0;
+  k.capabilities.preauthorized = st.integer(10) != 0;
+  auto tags = listFromColumn(st, 11, "device tag list of auth key", k.id);
+  if (!tags) return tl::unexpected(std::move(tags.error()));
+  k.capabilities.tags = std::move(*tags);
+  k.capabilities.user = st.string(12);
+  k.used = st.optionalTime(13);
   return k;
 }
 

@@ -38,6 +38,8 @@ Result<core::Device> deviceFromRow(const Statement& st) {
   if (!macs) return tl::unexpected(std::move(macs.error()));
   d.macAddresses = std::move(*macs);
   d.postureIdentityDisabled = st.integer(13) != 0;
+  d.nodeKey = st.string(14);
+  d.ephemeral = st.integer(15) != 0;
   return d;
 }
 

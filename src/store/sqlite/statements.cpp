@@ -6,7 +6,11 @@ namespace postured::store::sqlite {
 
 #define POSTURED_DEVICE_COLUMNS                                                                      \
   "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
-  "serial_numbers, mac_addresses, posture_identity_disabled"
+  "serial_numbers, mac_addresses, posture_identity_disabled, node_key, ephemeral"
+
+#define POSTURED_API_KEY_COLUMNS                                                       \
+  "id, secret_hash, key_type, description, scopes, created, expires, revoked, reusable, " \
+  "ephemeral, preauthorized, device_tags, device_user, used"
 
 #define POSTURED_INTEGRATION_COLUMNS                                                                   \
   "id, provider, cloud_id, client_id, tenant_id, sealed_secret, created, config_updated, has_status, " \
@@ -45,12 +49,13 @@ constexpr const char* kTexts[] = {
     "SELECT ipv4, ipv6 FROM devices",
     // kDeviceInsert: empty addresses become NULL so they do not collide.
     "INSERT INTO devices (" POSTURED_DEVICE_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULLIF(?15, ''), ?16)",
     // kDeviceUpdate: every field but id and created (?10, bound but unused:
     // both statements share the parameter numbers of bindDevice()).
     "UPDATE devices SET hostname = ?2, user_login = ?3, tags = ?4, ipv4 = NULLIF(?5, ''), "
     "ipv6 = NULLIF(?6, ''), os = ?7, os_version = ?8, client_version = ?9, last_seen = ?11, "
-    "serial_numbers = ?12, mac_addresses = ?13, posture_identity_disabled = ?14 WHERE id = ?1",
+    "serial_numbers = ?12, mac_addresses = ?13, posture_identity_disabled = ?14, node_key = NULLIF(?15, ''), "
+    "ephemeral = ?16 WHERE id = ?1",
     // kDeviceDelete: attributes go with it (ON DELETE CASCADE).
     "DELETE FROM devices WHERE id = ?1",
 
@@ -88,16 +93,16 @@ constexpr const char* kTexts[] = {
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 
     // kApiKeyGet
-    "SELECT id, secret_hash, key_type, description, scopes, created, expires, revoked "
-    "FROM api_keys WHERE id = ?1",
+    "SELECT " POSTURED_API_KEY_COLUMNS " FROM api_keys WHERE id = ?1",
     // kApiKeyList: keys are never deleted, so rowid order is creation order.
-    "SELECT id, secret_hash, key_type, description, scopes, created, expires, revoked "
-    "FROM api_keys ORDER BY rowid",
+    "SELECT " POSTURED_API_KEY_COLUMNS " FROM api_keys ORDER BY rowid",
     // kApiKeyInsert
-    "INSERT INTO api_keys (id, secret_hash, key_type, description, scopes, created, expires, revoked) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT INTO api_keys (" POSTURED_API_KEY_COLUMNS
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     // kApiKeyRevoke
     "UPDATE api_keys SET revoked = ?2 WHERE id = ?1 AND revoked IS NULL",
+    // kAuthKeyMarkUsed: the first use only.
+    "UPDATE api_keys SET used = ?2 WHERE id = ?1 AND used IS NULL",
 
     // kSettingGet
     "SELECT value FROM settings WHERE name = ?1",
@@ -148,6 +153,7 @@ static_assert(std::size(kTexts) == kSqlCount, "one SQL text per Sql enumerator, 
 }  // namespace
 
 #undef POSTURED_DEVICE_COLUMNS
+#undef POSTURED_API_KEY_COLUMNS
 #undef POSTURED_INTEGRATION_COLUMNS
 #undef POSTURED_RUN_COLUMNS
 #undef POSTURED_POLICY_COLUMNS

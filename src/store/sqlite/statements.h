@@ -38,6 +38,7 @@ enum class Sql : std::size_t {
   kApiKeyList,
   kApiKeyInsert,
   kApiKeyRevoke,
+  kAuthKeyMarkUsed,
 
   kSettingGet,
   kSettingPut,

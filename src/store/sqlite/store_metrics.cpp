@@ -32,6 +32,7 @@ constexpr const char* kOpNames[] = {
     "appendAudit",
     "insertApiKey",
     "revokeApiKey",
+    "markAuthKeyUsed",
     "putSetting",
     "insertIntegration",
     "updateIntegration",

@@ -38,6 +38,7 @@ enum class Op : std::size_t {
   kAppendAudit,
   kInsertApiKey,
   kRevokeApiKey,
+  kMarkAuthKeyUsed,
   kPutSetting,
   kInsertIntegration,
   kUpdateIntegration,

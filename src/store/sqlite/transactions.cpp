@@ -277,6 +277,10 @@ Result<void> SqliteWriteTx::revokeApiKey(std::string_view id, core::Timestamp at
   return guarded(Op::kRevokeApiKey, [&] { return sqlite::revokeApiKey(*connection_, id, at); });
 }
 
+Result<bool> SqliteWriteTx::markAuthKeyUsed(std::string_view id, core::Timestamp at) {
+  return guarded(Op::kMarkAuthKeyUsed, [&] { return sqlite::markAuthKeyUsed(*connection_, id, at); });
+}
+
 Result<void> SqliteWriteTx::putSetting(std::string_view name, std::string_view value) {
   return guarded(Op::kPutSetting, [&] { return sqlite::putSetting(*connection_, name, value); });
 }

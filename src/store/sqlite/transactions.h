@@ -86,6 +86,7 @@ class SqliteWriteTx final : public WriteTx {
   Result<void> appendAudit(const core::AuditEvent& event) override;
   Result<void> insertApiKey(const core::ApiKey& key) override;
   Result<void> revokeApiKey(std::string_view id, core::Timestamp at) override;
+  Result<bool> markAuthKeyUsed(std::string_view id, core::Timestamp at) override;
   Result<void> putSetting(std::string_view name, std::string_view value) override;
   Result<void> insertIntegration(const core::Integration& integration) override;
   Result<void> updateIntegration(const core::Integration& integration) override;

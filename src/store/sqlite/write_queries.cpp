@@ -28,6 +28,8 @@ core::Error deviceClash(const core::Device& device, const Statement& st, core::E
       return {ErrorKind::kConflict, "IPv4 address " + device.ipv4 + " is already used by another device", "ipv4"};
     if (m.find("devices.ipv6") != std::string::npos)
       return {ErrorKind::kConflict, "IPv6 address " + device.ipv6 + " is already used by another device", "ipv6"};
+    if (m.find("devices.node_key") != std::string::npos)
+      return {ErrorKind::kConflict, "node key " + device.nodeKey + " belongs to another device", "nodeKey"};
     if (m.find("devices.id") != std::string::npos)
       return {ErrorKind::kConflict, "a device with id " + device.id + " already exists", "id"};
   }
@@ -114,6 +116,8 @@ void bindDevice(Statement& st, const core::Device& device, const EncodedDeviceLi
   st.bindText(12, lists.serials);
   st.bindText(13, lists.macs);
   st.bindInt(14, device.postureIdentityDisabled ? 1 : 0);
+  st.bindText(15, device.nodeKey);
+  st.bindInt(16, device.ephemeral ? 1 : 0);
 }
 
 Result<void> writeDevice(Connection& c, Sql sql, const core::Device& device) {
@@ -225,6 +229,7 @@ Result<void> appendAudit(Connection& c, const core::AuditEvent& e) {
 
 Result<void> insertApiKey(Connection& c, const core::ApiKey& key) {
   const std::string scopes = encodeList(key.scopes);
+  const std::string tags = encodeList(key.capabilities.tags);
   auto st = c.statement(Sql::kApiKeyInsert);
   if (!st) return tl::unexpected(std::move(st.error()));
   st->bindText(1, key.id);
@@ -235,6 +240,12 @@ Result<void> insertApiKey(Connection& c, const core::ApiKey& key) {
   st->bindTime(6, key.created);
   st->bindTime(7, key.expires);
   st->bindTime(8, key.revoked);
+  st->bindInt(9, key.capabilities.reusable ? 1 : 0);
+  st->bindInt(10, key.capabilities.ephemeral ? 1 : 0);
+  st->bindInt(11, key.capabilities.preauthorized ? 1 : 0);
+  st->bindText(12, tags);
+  st->bindText(13, key.capabilities.user);
+  st->bindTime(14, key.used);
   auto done = st->run();
   if (!done) {
     if (isUniqueViolation(*st))
@@ -253,6 +264,15 @@ Result<void> revokeApiKey(Connection& c, std::string_view id, core::Timestamp at
   if (c.changes() == 0)
     return core::fail(ErrorKind::kNotFound, "API key " + std::string(id) + " not found or already revoked", "id");
   return {};
+}
+
+Result<bool> markAuthKeyUsed(Connection& c, std::string_view id, core::Timestamp at) {
+  auto st = c.statement(Sql::kAuthKeyMarkUsed);
+  if (!st) return tl::unexpected(std::move(st.error()));
+  st->bindText(1, id);
+  st->bindTime(2, at);
+  if (auto done = st->run(); !done) return tl::unexpected(std::move(done.error()));
+  return c.changes() > 0;
 }
 
 Result<void> putSetting(Connection& c, std::string_view name, std::string_view value) {
