@@ -48,12 +48,15 @@ core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::lookup(std::str
     generation = generation_;
   }
   const auto id = core::apiKeyIdOf(keyText);
+  if (!id && core::authKeyIdOf(keyText))
+    return fail(ErrorKind::kUnauthenticated,
+                "this is an auth key, which only enrolls devices (postured enroll); the API needs an API key");
   if (!id) return fail(ErrorKind::kUnauthenticated, "API key is malformed; keys start with \"postured-api-\"");
   auto tx = store_.read();
   if (!tx) return tl::unexpected(tx.error());
   auto key = (*tx)->apiKey(*id);
   if (!key) return tl::unexpected(key.error());
-  if (!*key || !core::constantTimeEquals((*key)->secretHash, hash))
+  if (!*key || !core::constantTimeEquals((*key)->secretHash, hash) || (*key)->isAuthKey())
     return fail(ErrorKind::kUnauthenticated, "API key is not valid");
   auto shared = std::make_shared<const core::ApiKey>(std::move(**key));
   std::unique_lock lock(mutex_);

@@ -1,5 +1,7 @@
 #include "api/json_shapes.h"
 
+#include "api/auth_key_capabilities.h"
+
 #include <cmath>
 
 namespace postured::api {
@@ -71,7 +73,9 @@ Json deviceToJson(const core::Device& d, const std::string& tailnet, bool all,
       {"lastSeen", d.lastSeen ? Json(core::formatRfc3339(*d.lastSeen)) : Json(nullptr)},
       {"authorized", true},
       {"isExternal", false},
+      {"isEphemeral", d.ephemeral},
   };
+  if (!d.nodeKey.empty()) j["nodeKey"] = d.nodeKey;
   if (d.isTagged())
     j["tags"] = d.tags;
   else
@@ -120,8 +124,14 @@ Json apiKeyToJson(const core::ApiKey& k) {
             {"keyType", k.keyType},
             {"description", k.description},
             {"created", core::formatRfc3339(k.created)},
-            {"expires", core::formatRfc3339(k.expires)},
-            {"scopes", k.scopes}};
+            {"expires", core::formatRfc3339(k.expires)}};
+  if (k.isAuthKey()) {
+    j["capabilities"] = authKeyCapabilitiesToJson(k.capabilities);
+    j["invalid"] = k.revoked.has_value() || k.spent();  // expiry is for the reader to compare
+    if (k.used) j["used"] = core::formatRfc3339(*k.used);
+  } else {
+    j["scopes"] = k.scopes;
+  }
   if (k.revoked) j["revoked"] = core::formatRfc3339(*k.revoked);
   return j;
 }

@@ -1,6 +1,8 @@
 // API keys: GET/POST /api/v2/tailnet/{t}/keys, GET/DELETE /api/v2/tailnet/{t}/keys/{id}.
-// A caller can only hand out scopes it holds itself.
+// A caller can only hand out scopes it holds itself. keyType "auth" (the
+// default when `capabilities` is given) creates an auth key for enrollment.
 #include "core/change_context.h"
+#include "api/auth_key_capabilities.h"
 #include "api/json_shapes.h"
 #include "api/routes.h"
 
@@ -20,6 +22,29 @@ core::AuditTarget keyTarget(const core::ApiKey& key) {
   return core::AuditTarget{key.id, key.description, "API_KEY", ""};
 }
 
+// An API key's scopes: known ones only, and only those the caller holds itself.
+core::Result<std::vector<std::string>> parseScopes(const Json& body, const Caller& caller) {
+  if (!body.contains("scopes") || !body["scopes"].is_array() || body["scopes"].empty())
+    return fail(ErrorKind::kInvalidArgument, "give a non-empty list of scopes, e.g. [\"devices:core:read\"]",
+                "scopes");
+  std::vector<std::string> scopes;
+  for (std::size_t i = 0; i < body["scopes"].size(); ++i) {
+    const auto& s = body["scopes"][i];
+    const auto field = "scopes[" + std::to_string(i) + "]";
+    if (!s.is_string() || !core::isKnownScope(s.get<std::string>())) {
+      std::string known;
+      for (auto k : core::knownScopes()) known += (known.empty() ? "" : ", ") + std::string(k);
+      return fail(ErrorKind::kInvalidArgument, "unknown scope; known scopes: " + known, field);
+    }
+    const auto scope = s.get<std::string>();
+    if (!core::scopesGrant(caller.scopes(), scope))
+      return fail(ErrorKind::kPermissionDenied,
+                  "the calling key does not hold \"" + scope + "\" and so cannot grant it", field);
+    if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.push_back(scope);
+  }
+  return scopes;
+}
+
 core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req, const Caller& caller) {
   auto body = parseJsonBody(req);
   if (!body) return tl::unexpected(body.error());
@@ -34,32 +59,30 @@ core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req
       return fail(ErrorKind::kInvalidArgument, "must be a string", "keyType");
     keyType = (*body)["keyType"].get<std::string>();
   } else if (body->contains("capabilities")) {
-    keyType = "auth";
+    keyType = "auth";  // Tailscale's default when capabilities are given
   }
-  if (keyType != "api")
-    return fail(ErrorKind::kInvalidArgument,
-                "this server creates only API keys (keyType \"api\"); \"" + keyType + "\" is not available",
-                "keyType");
-  if (body->contains("capabilities"))
-    return fail(ErrorKind::kInvalidArgument, "API keys take \"scopes\", not \"capabilities\"", "capabilities");
+  if (keyType != "api" && keyType != "auth")
+    return fail(ErrorKind::kInvalidArgument, "must be \"api\" or \"auth\"", "keyType");
 
-  if (!body->contains("scopes") || !(*body)["scopes"].is_array() || (*body)["scopes"].empty())
-    return fail(ErrorKind::kInvalidArgument, "give a non-empty list of scopes, e.g. [\"devices:core:read\"]",
-                "scopes");
   std::vector<std::string> scopes;
-  for (std::size_t i = 0; i < (*body)["scopes"].size(); ++i) {
-    const auto& s = (*body)["scopes"][i];
-    const auto field = "scopes[" + std::to_string(i) + "]";
-    if (!s.is_string() || !core::isKnownScope(s.get<std::string>())) {
-      std::string known;
-      for (auto k : core::knownScopes()) known += (known.empty() ? "" : ", ") + std::string(k);
-      return fail(ErrorKind::kInvalidArgument, "unknown scope; known scopes: " + known, field);
-    }
-    const auto scope = s.get<std::string>();
-    if (!core::scopesGrant(caller.scopes(), scope))
-      return fail(ErrorKind::kPermissionDenied,
-                  "the calling key does not hold \"" + scope + "\" and so cannot grant it", field);
-    if (std::find(scopes.begin(), scopes.end(), scope) == scopes.end()) scopes.push_back(scope);
+  core::AuthKeyCapabilities capabilities;
+  if (keyType == "auth") {
+    if (body->contains("scopes"))
+      return fail(ErrorKind::kInvalidArgument, "auth keys take \"capabilities\", not \"scopes\"", "scopes");
+    if (!body->contains("capabilities"))
+      return fail(ErrorKind::kInvalidArgument,
+                  "is required for an auth key: {\"devices\": {\"create\": {\"reusable\", \"ephemeral\", "
+                  "\"preauthorized\", \"tags\"}}}",
+                  "capabilities");
+    auto parsed = parseAuthKeyCapabilities((*body)["capabilities"]);
+    if (!parsed) return tl::unexpected(parsed.error());
+    capabilities = std::move(*parsed);
+  } else {
+    if (body->contains("capabilities"))
+      return fail(ErrorKind::kInvalidArgument, "API keys take \"scopes\", not \"capabilities\"", "capabilities");
+    auto parsed = parseScopes(*body, caller);
+    if (!parsed) return tl::unexpected(parsed.error());
+    scopes = std::move(*parsed);
   }
 
   std::string description;
@@ -82,13 +105,17 @@ core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req
   }
 
   const auto now = ctx.clock.now();
-  auto generated = core::generateApiKey(description, scopes, now, now + std::chrono::seconds(expirySeconds));
+  const auto expires = now + std::chrono::seconds(expirySeconds);
+  auto generated = keyType == "auth" ? core::generateAuthKey(description, capabilities, now, expires)
+                                     : core::generateApiKey(description, scopes, now, expires);
   ChangeContext change(caller.actor(), "CONFIG_API", now);
   auto event = change.event(keyTarget(generated.record), "CREATE");
   event.newJson = apiKeyToJson(generated.record).dump();
 
   auto tx = ctx.store.write();
   if (!tx) return tl::unexpected(tx.error());
+  if (auto ok = checkTagsOwned(**tx, capabilities.tags, "capabilities.devices.create.tags"); !ok)
+    return tl::unexpected(ok.error());
   if (auto ok = (*tx)->insertApiKey(generated.record); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());

@@ -23,6 +23,8 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   // body is read; the handler then checks the route's scope.
   router.setBeforeBody([&ctx](const http::Route& route, const http::Request& req) -> std::optional<http::Response> {
     if (route.pattern == "/healthz" || route.pattern == "/metrics") return std::nullopt;
+    // Devices authenticate themselves (an auth key, then their signature): enrollment.h.
+    if (route.pattern.starts_with("/api/v2/machine/")) return std::nullopt;
     auto caller = ctx.auth.authorize(req, "");
     if (!caller) return errorResponse(caller.error());
     return std::nullopt;
@@ -34,6 +36,8 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   registerAuditRoutes(router, ctx);
   registerIntegrationRoutes(router, ctx);
   registerPolicyRoutes(router, ctx);
+  registerSettingsRoutes(router, ctx);
+  registerEnrollmentRoutes(router, ctx);
 }
 
 }  // namespace postured::api

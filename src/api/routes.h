@@ -29,6 +29,8 @@ void registerAttributeRoutes(http::Router& router, ApiContext& ctx);
 void registerAuditRoutes(http::Router& router, ApiContext& ctx);
 void registerIntegrationRoutes(http::Router& router, ApiContext& ctx);
 void registerPolicyRoutes(http::Router& router, ApiContext& ctx);
+void registerSettingsRoutes(http::Router& router, ApiContext& ctx);
+void registerEnrollmentRoutes(http::Router& router, ApiContext& ctx);
 
 // Largest body accepted by the device import and the batch attribute PATCH
 // (10,000+ entries in one request).

@@ -36,7 +36,8 @@ const std::vector<ConfigKey>& serveConfigKeys() {
       {"max_body_bytes", "largest request body accepted by most routes", "1048576"},
       {"read_timeout", "time allowed to receive one request", "30s"},
       {"idle_timeout", "time an idle keep-alive connection stays open", "60s"},
-      {"attribute_sweep_interval", "how often expired attributes are removed", "30s"},
+      {"attribute_sweep_interval", "how often expired attributes (and silent ephemeral devices) are removed", "30s"},
+      {"ephemeral_timeout", "an ephemeral device is removed after this long without a report", "30m"},
       {"sync_interval", "how often each posture integration syncs (at least 1m; +-10% jitter)", "15m"},
       {"stale_after", "integration attributes are removed after this long without a successful sync", "24h"},
       {"allow_insecure_provider_urls", "accept http:// provider URLs on loopback (tests, emulator, demo)", "false"},
@@ -108,6 +109,8 @@ core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std:
   } else if (key == "sync_interval") {
     if (auto ok = duration(c.syncInterval); !ok) return ok;
     if (c.syncInterval < std::chrono::minutes(1)) return bad("must be at least 1m");
+  } else if (key == "ephemeral_timeout") {
+    return duration(c.ephemeralTimeout);
   } else if (key == "stale_after") {
     return duration(c.staleAfter);
   } else if (key == "provider_retries") {

@@ -29,6 +29,7 @@ struct ServeConfig {
   // Posture integrations.
   std::chrono::milliseconds syncInterval{15 * 60'000};
   std::chrono::milliseconds staleAfter{24 * 3'600'000};
+  std::chrono::milliseconds ephemeralTimeout{30 * 60'000};
   bool allowInsecureProviderUrls = false;
   int providerRetries = 4;
   std::chrono::milliseconds providerRetryDelay{1'000};

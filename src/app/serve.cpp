@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/attribute_changes.h"
+#include "api/enrollment.h"
 #include "api/routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
@@ -151,6 +152,11 @@ static int serveUntilStopped(const ServeConfig& config) {
         metrics.add("attributes_expired_total", {}, static_cast<double>(*removed));
         logEvent("info", "expired attributes removed", {{"count", *removed}});
       }
+      auto silent = api::removeSilentEphemeralDevices(**store, clock.now(), config.ephemeralTimeout);
+      if (!silent)
+        logEvent("error", "ephemeral device cleanup failed", {{"error", silent.error().message}});
+      else if (*silent > 0)
+        logEvent("info", "silent ephemeral devices removed", {{"count", *silent}});
     });
     scheduler.start();
     logEvent("info", "listening",
