@@ -58,6 +58,7 @@ int runMain(int argc, char** argv) {
   addDeviceCommands(app, sink);
   addAttributeCommands(app, sink);
   addKeyCommands(app, sink);
+  addSettingsCommands(app, sink);
   addAuditCommand(app, sink);
   addIntegrationCommands(app, sink);
   OfflineCommand offline;  // policy commands need no server

@@ -262,10 +262,10 @@ void addAttributeCommands(CLI::App& app, CommandSink sink) {
 }
 
 void addKeyCommands(CLI::App& app, CommandSink sink) {
-  auto* group = app.add_subcommand("keys", "Create, list and revoke API keys");
+  auto* group = app.add_subcommand("keys", "Create, list and revoke API keys and auth keys");
   group->require_subcommand(1);
 
-  auto* list = group->add_subcommand("list", "List active API keys (never their secrets)");
+  auto* list = group->add_subcommand("list", "List active keys (never their secrets)");
   list->callback([sink] {
     sink([](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", std::string(kTailnetPath) + "/keys");
@@ -274,9 +274,21 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
         std::cout << r->dump(2) << "\n";
         return 0;
       }
-      Table t({"ID", "DESCRIPTION", "SCOPES", "CREATED", "EXPIRES"});
-      for (const auto& k : (*r)["keys"])
-        t.add({text(k, "id"), text(k, "description"), joined(k["scopes"]), text(k, "created"), text(k, "expires")});
+      Table t({"ID", "TYPE", "DESCRIPTION", "GRANTS", "CREATED", "EXPIRES"});
+      for (const auto& k : (*r)["keys"]) {
+        std::string grants;
+        if (k.contains("capabilities")) {
+          const auto& c = k["capabilities"]["devices"]["create"];
+          grants = c.contains("tags") ? joined(c["tags"]) : text(c, "user");
+          for (const char* flag : {"reusable", "ephemeral", "preauthorized"})
+            if (c.value(flag, false)) grants += std::string(" ") + flag;
+          if (k.value("invalid", false)) grants += " (spent)";
+        } else {
+          grants = joined(k["scopes"]);
+        }
+        t.add({text(k, "id"), text(k, "keyType"), text(k, "description"), grants, text(k, "created"),
+               text(k, "expires")});
+      }
       t.print(std::cout);
       return 0;
     });
@@ -313,7 +325,50 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
     });
   });
 
-  auto* revoke = group->add_subcommand("revoke", "Revoke an API key");
+  auto* createAuth = group->add_subcommand(
+      "create-auth", "Create an auth key for `postured enroll`; its secret is printed once");
+  struct AuthArgs {
+    std::vector<std::string> tags;
+    std::string user, description, expiresIn;
+    bool reusable = false, ephemeral = false, preauthorized = false;
+  };
+  auto auth = std::make_shared<AuthArgs>();
+  auto* tagsOption =
+      createAuth->add_option("--tags", auth->tags, "tags its devices get, such as tag:server (comma-separated)")
+          ->delimiter(',');
+  createAuth->add_option("--user", auth->user, "or the login that owns its devices")->excludes(tagsOption);
+  createAuth->add_flag("--reusable", auth->reusable, "may enroll any number of devices (else once)");
+  createAuth->add_flag("--ephemeral", auth->ephemeral, "its devices are removed once they stop reporting");
+  createAuth->add_flag("--preauthorized", auth->preauthorized, "its devices need no approval");
+  createAuth->add_option("--description", auth->description, "what the key is for");
+  createAuth->add_option("--expires-in", auth->expiresIn, "lifetime such as 1d (default 90d)");
+  createAuth->callback([sink, auth] {
+    sink([auth](ApiClient& c, const ClientSettings& s) {
+      Json create = {{"reusable", auth->reusable}, {"ephemeral", auth->ephemeral},
+                     {"preauthorized", auth->preauthorized}};
+      if (!auth->tags.empty()) create["tags"] = auth->tags;
+      if (!auth->user.empty()) create["user"] = auth->user;
+      Json body = {{"keyType", "auth"}, {"capabilities", {{"devices", {{"create", std::move(create)}}}}}};
+      if (!auth->description.empty()) body["description"] = auth->description;
+      if (!auth->expiresIn.empty()) {
+        auto d = core::parseDuration(auth->expiresIn);
+        if (!d || d->count() < 1000) {
+          std::cerr << "postured: --expires-in needs a duration such as 1d\n";
+          return 2;
+        }
+        body["expirySeconds"] = d->count() / 1000;
+      }
+      auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
+      if (!r) return report(r);
+      if (s.json) std::cout << r->dump(2) << "\n";
+      else
+        std::cout << "created auth key " << text(*r, "id") << " (expires " << text(*r, "expires")
+                  << "); its secret is shown only now:\n" << text(*r, "key") << "\n";
+      return 0;
+    });
+  });
+
+  auto* revoke = group->add_subcommand("revoke", "Revoke a key");
   auto id = std::make_shared<std::string>();
   revoke->add_option("id", *id, "key id")->required();
   revoke->callback([sink, id] {
@@ -321,6 +376,28 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
       auto r = c.call("DELETE", std::string(kTailnetPath) + "/keys/" + urlEncode(*id));
       if (!r) return report(r);
       std::cout << "revoked " << *id << "\n";
+      return 0;
+    });
+  });
+}
+
+void addSettingsCommands(CLI::App& app, CommandSink sink) {
+  auto* group = app.add_subcommand("settings", "Show or change the tailnet's settings");
+  auto collection = std::make_shared<std::string>();
+  group->add_option("--identity-collection", *collection,
+                    "on or off: keep the serial numbers and MAC addresses devices report")
+      ->check(CLI::IsMember({"on", "off"}));
+  group->callback([sink, collection] {
+    sink([collection](ApiClient& c, const ClientSettings& s) {
+      const std::string path = std::string(kTailnetPath) + "/settings";
+      auto r = collection->empty()
+                   ? c.call("GET", path)
+                   : c.call("PATCH", path, Json{{"postureIdentityCollectionOn", *collection == "on"}});
+      if (!r) return report(r);
+      if (s.json) std::cout << r->dump(2) << "\n";
+      else
+        std::cout << "device identity collection: " << ((*r)["postureIdentityCollectionOn"].get<bool>() ? "on" : "off")
+                  << "\n";
       return 0;
     });
   });

@@ -19,6 +19,7 @@ using CommandSink = std::function<void(CommandBody)>;
 void addDeviceCommands(CLI::App& app, CommandSink sink);
 void addAttributeCommands(CLI::App& app, CommandSink sink);
 void addKeyCommands(CLI::App& app, CommandSink sink);
+void addSettingsCommands(CLI::App& app, CommandSink sink);
 void addAuditCommand(CLI::App& app, CommandSink sink);
 void addIntegrationCommands(CLI::App& app, CommandSink sink);
 

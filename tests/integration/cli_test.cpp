@@ -103,6 +103,34 @@ TEST_F(CliTest, KeysAndAudit) {
   EXPECT_EQ(auditJson["logs"].size(), 3u);  // admin key, reporting key, its revocation
 }
 
+TEST_F(CliTest, AuthKeysAndTheIdentityCollectionSwitch) {
+  auto created = cli({"keys", "create-auth", "--tags", "tag:ci,tag:build", "--reusable", "--ephemeral",
+                      "--description", "runners", "--json"});
+  ASSERT_EQ(created.exitCode, 0) << created.err;
+  auto key = Json::parse(created.out);
+  EXPECT_EQ(key["keyType"], "auth");
+  EXPECT_EQ(key["capabilities"]["devices"]["create"]["tags"], Json({"tag:ci", "tag:build"}));
+  EXPECT_EQ(key["capabilities"]["devices"]["create"]["reusable"], true);
+
+  auto list = cli({"keys", "list"});
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_NE(list.out.find("tag:ci,tag:build reusable ephemeral"), std::string::npos) << list.out;
+  EXPECT_EQ(list.out.find(key["key"].get<std::string>()), std::string::npos);
+
+  auto ownerless = cli({"keys", "create-auth", "--reusable"});
+  EXPECT_EQ(ownerless.exitCode, 1);
+  EXPECT_NE(ownerless.err.find("owner"), std::string::npos) << ownerless.err;
+  EXPECT_EQ(cli({"keys", "create-auth", "--tags", "tag:a", "--user", "a@example.com"}).exitCode, 2);
+
+  auto off = cli({"settings"});
+  EXPECT_EQ(off.out, "device identity collection: off\n");
+  auto on = cli({"settings", "--identity-collection", "on"});
+  ASSERT_EQ(on.exitCode, 0) << on.err;
+  EXPECT_EQ(on.out, "device identity collection: on\n");
+  EXPECT_EQ(get("/api/v2/tailnet/-/settings")["postureIdentityCollectionOn"], true);
+  EXPECT_EQ(cli({"settings", "--identity-collection", "maybe"}).exitCode, 2);
+}
+
 TEST_F(CliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(cli({"devices"}).exitCode, 2);
   EXPECT_EQ(cli({"devices", "frobnicate"}).exitCode, 2);
