@@ -64,18 +64,45 @@ core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::lookup(std::str
   return shared;
 }
 
-core::Result<Caller> Authenticator::authorize(const http::Request& request, std::string_view scope) {
-  const auto keyText = keyFromAuthorization(request.header("authorization"));
-  if (keyText.empty())
-    return fail(ErrorKind::kUnauthenticated,
-                "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
-  auto key = lookup(keyText);
-  if (!key) return tl::unexpected(key.error());
+core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::usable(
+    core::Result<std::shared_ptr<const core::ApiKey>> key) const {
+  if (!key) return key;
   const auto& k = **key;
   if (k.revoked) return fail(ErrorKind::kUnauthenticated, "API key " + k.id + " was revoked");
   if (!k.usableAt(clock_.now()))
     return fail(ErrorKind::kUnauthenticated,
                 "API key " + k.id + " expired at " + core::formatRfc3339(k.expires) + "; create a new one");
+  return key;
+}
+
+core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::verifyKey(std::string_view keyText) {
+  return usable(lookup(keyText));
+}
+
+core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::sessionKey(const http::Request& request) {
+  const auto token = cookieValue(request.header("cookie"), kSessionCookie);
+  if (token.empty())
+    return fail(ErrorKind::kUnauthenticated,
+                "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
+  auto session = sessions_.find(token, clock_.now());
+  if (!session) return fail(ErrorKind::kUnauthenticated, "your session has ended; sign in again");
+  const bool changesState = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  if (changesState && !core::constantTimeEquals(request.header(kCsrfHeader), session->csrfToken))
+    return fail(ErrorKind::kPermissionDenied,
+                "this request lacks its session's " + std::string(kCsrfHeader) + " header; reload the page");
+  auto tx = store_.read();
+  if (!tx) return tl::unexpected(tx.error());
+  auto key = (*tx)->apiKey(session->keyId);
+  if (!key) return tl::unexpected(key.error());
+  if (!*key) return fail(ErrorKind::kUnauthenticated, "the session's API key no longer exists; sign in again");
+  return std::make_shared<const core::ApiKey>(std::move(**key));
+}
+
+core::Result<Caller> Authenticator::authorize(const http::Request& request, std::string_view scope) {
+  const auto keyText = keyFromAuthorization(request.header("authorization"));
+  auto key = usable(keyText.empty() ? sessionKey(request) : lookup(keyText));
+  if (!key) return tl::unexpected(key.error());
+  const auto& k = **key;
   if (!scope.empty() && !core::scopesGrant(k.scopes, scope))
     return fail(ErrorKind::kPermissionDenied,
                 "API key " + k.id + " lacks the scope \"" + std::string(scope) + "\" needed here");

@@ -1,7 +1,9 @@
 // API key authentication and scope checks.
 //
 // Keys arrive as "Authorization: Bearer KEY" or as HTTP Basic with the key as
-// the user name (as Tailscale accepts). Verified keys are cached by hash so
+// the user name (as Tailscale accepts). Without an Authorization header, a
+// console session cookie stands for the key it was signed in with
+// (sessions.h); state-changing requests must then carry its CSRF token. Verified keys are cached by hash so
 // the hot path does not touch the store; revoke() drops the cache entry.
 // Thread-safe.
 #pragma once
@@ -15,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "api/sessions.h"
 #include "core/api_key.h"
 #include "core/audit.h"
 #include "core/result.h"
@@ -41,15 +44,21 @@ class Authenticator {
   core::Result<Caller> authorize(const http::Request& request, std::string_view scope);
   // Forgets a cached key, after it was revoked.
   void forget(std::string_view keyId);
+  // A presented key text that is valid, not revoked and not expired (sign-in).
+  core::Result<std::shared_ptr<const core::ApiKey>> verifyKey(std::string_view keyText);
+  SessionStore& sessions() { return sessions_; }
 
  private:
   core::Result<std::shared_ptr<const core::ApiKey>> lookup(std::string_view keyText);
+  core::Result<std::shared_ptr<const core::ApiKey>> sessionKey(const http::Request& request);
+  core::Result<std::shared_ptr<const core::ApiKey>> usable(core::Result<std::shared_ptr<const core::ApiKey>> key) const;
 
   store::Store& store_;
   const core::Clock& clock_;
   std::shared_mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const core::ApiKey>> cache_;  // by secret hash
   std::uint64_t generation_ = 0;  // bumped by forget(): a lookup that raced a revocation is not cached
+  SessionStore sessions_;
 };
 
 // Extracts the key text from an Authorization header value, or "".

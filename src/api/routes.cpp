@@ -22,9 +22,12 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   // Every route but the operational ones needs a valid key, checked before the
   // body is read; the handler then checks the route's scope.
   router.setBeforeBody([&ctx](const http::Route& route, const http::Request& req) -> std::optional<http::Response> {
-    if (route.pattern == "/healthz" || route.pattern == "/metrics") return std::nullopt;
-    // Devices authenticate themselves (an auth key, then their signature): enrollment.h.
-    if (route.pattern.starts_with("/api/v2/machine/")) return std::nullopt;
+    // Public: the operational endpoints (/healthz, /metrics) and the console's
+    // files; signing in, which is how a browser gets its credential; and the
+    // device endpoints, where devices authenticate themselves (enrollment.h).
+    if (!route.pattern.starts_with("/api/") || route.pattern.starts_with("/api/v2/machine/") ||
+        (route.pattern == "/api/v2/session" && req.method == "POST"))
+      return std::nullopt;
     auto caller = ctx.auth.authorize(req, "");
     if (!caller) return errorResponse(caller.error());
     return std::nullopt;
@@ -38,6 +41,7 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   registerPolicyRoutes(router, ctx);
   registerSettingsRoutes(router, ctx);
   registerEnrollmentRoutes(router, ctx);
+  registerSessionRoutes(router, ctx);
 }
 
 }  // namespace postured::api

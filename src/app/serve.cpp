@@ -10,6 +10,7 @@
 #include "api/attribute_changes.h"
 #include "api/enrollment.h"
 #include "api/routes.h"
+#include "console/console_routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
 #include "integrations/integration_service.h"
@@ -120,6 +121,7 @@ static int serveUntilStopped(const ServeConfig& config) {
   http::Router router;
   router.setDefaultMaxBodyBytes(config.maxBodyBytes);
   api::registerRoutes(router, context);
+  console::registerConsoleRoutes(router);
 
   http::ServerOptions options;
   options.listen = config.listen;
