@@ -2,14 +2,18 @@
 // 50 groups, 100 tags, 1,000 rules, 20 postures over sentinelOne:* and node:*.
 // Prints compile time, recompute time after one sentinelOne:infected flip,
 // access-check latency (p50, p99) and peak memory (VmHWM).
+// With --cedar DIR it also writes the same policy, devices and timed checks as
+// Cedar input, with our decisions and latencies, for cedar_bench.mjs (run.sh).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "cedar_export.h"
 #include "policy/policy_engine.h"
 
 using namespace postured::policy;
@@ -33,7 +37,8 @@ std::string policyText(std::mt19937& rng) {
   std::string t = "{\n\"groups\": {";
   for (int g = 0; g < kGroups; ++g) {
     t += (g ? ",\n" : "\n") + std::string("\"group:g") + std::to_string(g) + "\": [";
-    for (int m = 0; m < 20; ++m) t += (m ? ", " : "") + std::string("\"u") + std::to_string(rng() % kUsers) + "@x.com\"";
+    for (int m = 0; m < 20; ++m)
+      t += (m ? ", " : "") + std::string("\"u") + std::to_string(rng() % kUsers) + "@x.com\"";
     t += "]";
   }
   t += "},\n\"tagOwners\": {";
@@ -51,13 +56,21 @@ std::string policyText(std::mt19937& rng) {
   for (int r = 0; r < kRules; ++r) {
     std::string src;
     switch (r % 10) {
-      case 0: src = "\"u" + std::to_string(rng() % kUsers) + "@x.com\""; break;
-      case 1: src = "\"tag:t" + std::to_string(rng() % kTags) + "\""; break;
-      case 2: src = r % 100 == 2 ? "\"*\"" : "\"group:g" + std::to_string(rng() % kGroups) + "\""; break;
-      default: src = "\"group:g" + std::to_string(rng() % kGroups) + "\"";
+      case 0:
+        src = "\"u" + std::to_string(rng() % kUsers) + "@x.com\"";
+        break;
+      case 1:
+        src = "\"tag:t" + std::to_string(rng() % kTags) + "\"";
+        break;
+      case 2:
+        src = r % 100 == 2 ? "\"*\"" : "\"group:g" + std::to_string(rng() % kGroups) + "\"";
+        break;
+      default:
+        src = "\"group:g" + std::to_string(rng() % kGroups) + "\"";
     }
-    std::string dst = r % 7 == 0 ? "\"group:g" + std::to_string(rng() % kGroups) + ":22\""
-                                 : "\"tag:t" + std::to_string(rng() % kTags) + ":" + std::to_string(1000 + rng() % 1000) + "\"";
+    std::string dst =
+        r % 7 == 0 ? "\"group:g" + std::to_string(rng() % kGroups) + ":22\""
+                   : "\"tag:t" + std::to_string(rng() % kTags) + ":" + std::to_string(1000 + rng() % 1000) + "\"";
     t += (r ? ",\n" : "\n") + std::string("{\"action\": \"accept\", \"src\": [") + src + "], \"dst\": [" + dst + "]";
     if (r % 3) t += ", \"srcPosture\": [\"posture:p" + std::to_string(rng() % kPostures) + "\"]";
     t += "}";
@@ -79,7 +92,12 @@ AttributeSet attributes(std::mt19937& rng, bool infected) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string cedarDir = argc == 3 && std::string(argv[1]) == "--cedar" ? argv[2] : "";
+  if (argc != 1 && cedarDir.empty()) {
+    std::fprintf(stderr, "usage: policy_bench [--cedar DIR]\n");
+    return 2;
+  }
   std::mt19937 rng(42);
   auto parsed = parsePolicy(policyText(rng));
   if (!parsed) {
@@ -115,7 +133,8 @@ int main() {
   for (int k = 0; k < 9; ++k) {
     const auto& victim = engine.nodes()[3 + 10 * k];
     AttributeSet a = victim.attributes;
-    a.set("sentinelOne:infected", postured::core::AttributeValue(!victim.attributes.find("sentinelOne:infected")->asBool()));
+    a.set("sentinelOne:infected",
+          postured::core::AttributeValue(!victim.attributes.find("sentinelOne:infected")->asBool()));
     auto s = Clock::now();
     reported = engine.setAttributes(victim.id, a).size();
     recompute.push_back(ms(Clock::now() - s));
@@ -126,15 +145,20 @@ int main() {
   constexpr int kChecks = 200000;
   std::vector<std::tuple<std::size_t, std::size_t, std::uint16_t>> queries;
   for (int i = 0; i < kChecks; ++i)
-    queries.emplace_back(rng() % kDevices, rng() % kDevices, static_cast<std::uint16_t>(i % 2 ? 22 : 1000 + rng() % 1000));
+    queries.emplace_back(rng() % kDevices, rng() % kDevices,
+                         static_cast<std::uint16_t>(i % 2 ? 22 : 1000 + rng() % 1000));
   std::vector<double> lat;
   lat.reserve(kChecks);
+  std::vector<postured::bench::CedarQuery> decisions;
+  decisions.reserve(kChecks);
   int allowed = 0;
   const auto& ns = engine.nodes();
   for (const auto& [s, d, port] : queries) {
     auto b = Clock::now();
-    allowed += engine.admits(ns[d].id, *ns[s].ipv4, *ns[d].ipv4, 6, port);
+    const bool ok = engine.admits(ns[d].id, *ns[s].ipv4, *ns[d].ipv4, 6, port);
     lat.push_back(std::chrono::duration<double, std::micro>(Clock::now() - b).count());
+    allowed += ok;
+    decisions.push_back({s, d, port, ok});
   }
   std::sort(lat.begin(), lat.end());
 
@@ -143,10 +167,24 @@ int main() {
   std::printf("| measure | figure | target |\n|---|---|---|\n");
   std::printf("| compile (sources, merge, every node's reach) | %.0f ms | < 2000 ms |\n", ms(t1 - t0));
   std::printf("| materialise every node's FilterRule list | %.0f ms | |\n", ms(t2 - t1));
-  std::printf("| recompute after one sentinelOne:infected flip (median of 9) | %.2f ms (max %.2f), %zu nodes reported | < 20 ms |\n",
-              recompute[4], recompute.back(), reported);
+  std::printf(
+      "| recompute after one sentinelOne:infected flip (median of 9) | %.2f ms (max %.2f), %zu nodes reported | < 20 "
+      "ms |\n",
+      recompute[4], recompute.back(), reported);
   std::printf("| access check p50 / p99 | %.2f / %.2f us (%d of %d allowed) | p50 < 2 us |\n", lat[kChecks / 2],
               lat[kChecks * 99 / 100], allowed, kChecks);
   std::printf("| peak memory (VmHWM) | %s | |\n", peakMemory().c_str());
+  if (cedarDir.empty()) return 0;
+
+  // After the figures, so that writing the Cedar input does not count in the peak memory.
+  try {
+    postured::bench::writeCedarFiles(cedarDir, *parsed, ns, decisions);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cedar input: %s\n", e.what());
+    return 1;
+  }
+  std::ofstream(cedarDir + "/ours.json") << "{\"p50_us\": " << lat[kChecks / 2]
+                                         << ", \"p99_us\": " << lat[kChecks * 99 / 100] << ", \"checks\": " << kChecks
+                                         << ", \"allowed\": " << allowed << "}\n";
   return 0;
 }
