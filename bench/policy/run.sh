@@ -16,7 +16,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "run.sh: the Cedar side needs node and npm: apt-get install nodejs npm" >&2
     exit 1
   fi
-  apt-get install -y -q nodejs npm >/dev/null
+  apt-get update -q >/dev/null && apt-get install -y -q nodejs npm >/dev/null
 fi
 # The pinned cedar-wasm, again whenever package-lock.json changed.
 if [ ! -f "$here/node_modules/.package-lock.json" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
