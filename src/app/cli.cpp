@@ -8,6 +8,7 @@
 #include "app/client_commands.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/identity_command.h"
 #include "app/policy_commands.h"
 #include "app/serve.h"
 
@@ -61,8 +62,9 @@ int runMain(int argc, char** argv) {
   addSettingsCommands(app, sink);
   addAuditCommand(app, sink);
   addIntegrationCommands(app, sink);
-  OfflineCommand offline;  // policy commands need no server
+  OfflineCommand offline;  // policy and identity commands need no server
   addPolicyCommands(app, offline);
+  addIdentityCommand(app, offline);
 
   try {
     app.parse(argc, argv);

@@ -261,6 +261,32 @@ void addAttributeCommands(CLI::App& app, CommandSink sink) {
   });
 }
 
+namespace {
+
+// POST /keys with the description and lifetime the user gave; prints the secret once.
+int createKey(ApiClient& c, const ClientSettings& s, Json body, const std::string& description,
+              const std::string& expiresIn) {
+  if (!description.empty()) body["description"] = description;
+  if (!expiresIn.empty()) {
+    auto d = core::parseDuration(expiresIn);
+    if (!d || d->count() < 1000) {
+      std::cerr << "postured: --expires-in needs a duration such as 30d\n";
+      return 2;
+    }
+    body["expirySeconds"] = d->count() / 1000;
+  }
+  auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
+  if (!r) return report(r);
+  if (s.json) std::cout << r->dump(2) << "\n";
+  else
+    std::cout << "created " << (text(*r, "keyType") == "auth" ? "auth key " : "key ") << text(*r, "id")
+              << " (expires " << text(*r, "expires") << "); its secret is shown only now:\n"
+              << text(*r, "key") << "\n";
+  return 0;
+}
+
+}  // namespace
+
 void addKeyCommands(CLI::App& app, CommandSink sink) {
   auto* group = app.add_subcommand("keys", "Create, list and revoke API keys and auth keys");
   group->require_subcommand(1);
@@ -306,22 +332,7 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
   create->callback([sink, a] {
     sink([a](ApiClient& c, const ClientSettings& s) {
       Json body = {{"keyType", "api"}, {"scopes", a->scopes}};
-      if (!a->description.empty()) body["description"] = a->description;
-      if (!a->expiresIn.empty()) {
-        auto d = core::parseDuration(a->expiresIn);
-        if (!d || d->count() < 1000) {
-          std::cerr << "postured: --expires-in needs a duration such as 30d\n";
-          return 2;
-        }
-        body["expirySeconds"] = d->count() / 1000;
-      }
-      auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else
-        std::cout << "created key " << text(*r, "id") << " (expires " << text(*r, "expires")
-                  << "); its secret is shown only now:\n" << text(*r, "key") << "\n";
-      return 0;
+      return createKey(c, s, std::move(body), a->description, a->expiresIn);
     });
   });
 
@@ -349,22 +360,7 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
       if (!auth->tags.empty()) create["tags"] = auth->tags;
       if (!auth->user.empty()) create["user"] = auth->user;
       Json body = {{"keyType", "auth"}, {"capabilities", {{"devices", {{"create", std::move(create)}}}}}};
-      if (!auth->description.empty()) body["description"] = auth->description;
-      if (!auth->expiresIn.empty()) {
-        auto d = core::parseDuration(auth->expiresIn);
-        if (!d || d->count() < 1000) {
-          std::cerr << "postured: --expires-in needs a duration such as 1d\n";
-          return 2;
-        }
-        body["expirySeconds"] = d->count() / 1000;
-      }
-      auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else
-        std::cout << "created auth key " << text(*r, "id") << " (expires " << text(*r, "expires")
-                  << "); its secret is shown only now:\n" << text(*r, "key") << "\n";
-      return 0;
+      return createKey(c, s, std::move(body), auth->description, auth->expiresIn);
     });
   });
 
