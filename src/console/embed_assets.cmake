@@ -71,10 +71,5 @@ ${ENTRIES}    {\"\", \"\", std::string_view()},  // end marker, so that an empty
 }  // namespace postured::console
 ")
 
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" EXISTING)
-  if(EXISTING STREQUAL CONTENT)
-    return()
-  endif()
-endif()
-file(WRITE "${OUTPUT}" "${CONTENT}")
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/write_if_changed.cmake")
+write_if_changed("${OUTPUT}" "${CONTENT}")

@@ -66,10 +66,5 @@ ${ENTRIES}};
 }  // namespace postured::store::sqlite
 ")
 
-if(EXISTS "${OUTPUT}")
-  file(READ "${OUTPUT}" EXISTING)
-  if(EXISTING STREQUAL CONTENT)
-    return()
-  endif()
-endif()
-file(WRITE "${OUTPUT}" "${CONTENT}")
+include("${CMAKE_CURRENT_LIST_DIR}/../../cmake/write_if_changed.cmake")
+write_if_changed("${OUTPUT}" "${CONTENT}")
