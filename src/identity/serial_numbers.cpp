@@ -5,6 +5,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "core/serial_placeholders.h"
 #include "identity/smbios.h"
 #include "identity/sysfs_file.h"
 
@@ -15,12 +16,6 @@ namespace {
 constexpr std::size_t kSerialNumberOffset = 0x07;  // the same in types 1, 2 and 3
 constexpr std::size_t kMaxTableBytes = 4 << 20;    // real tables are a few KiB; the spec allows far more
 constexpr std::size_t kMaxIdFileBytes = 4096;
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool anyReal(const std::vector<SerialNumber>& serials) {
   return std::any_of(serials.begin(), serials.end(), [](const SerialNumber& s) { return !s.placeholder; });
@@ -41,7 +36,7 @@ std::string noRealSerialProblem(const SerialReadout& r) {
 void addSerial(std::vector<SerialNumber>& out, std::string_view raw, SerialKind kind) {
   auto value = cleanFirmwareString(raw);
   if (value.empty()) return;
-  const bool placeholder = isPlaceholderSerial(value);
+  const bool placeholder = core::isPlaceholderSerial(value);
   out.push_back({std::move(value), kind, placeholder});
 }
 
@@ -107,24 +102,6 @@ std::string cleanFirmwareString(std::string_view raw) {
   // guarantees that what we keep is exactly what it accepts later.
   const auto quoted = nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return nlohmann::json::parse(quoted).get<std::string>();
-}
-
-bool isPlaceholderSerial(std::string_view serial) {
-  // Values firmware vendors leave in SMBIOS when nobody set a serial.
-  static constexpr std::array<std::string_view, 24> kPlaceholders = {
-      // clang-format off
-      "TO BE FILLED BY O.E.M.", "TO BE FILLED BY OEM", "DEFAULT STRING", "DEFAULT",
-      "SYSTEM SERIAL NUMBER", "BASE BOARD SERIAL NUMBER", "BASEBOARD SERIAL NUMBER", "CHASSIS SERIAL NUMBER",
-      "SERIAL NUMBER", "SERIAL", "NOT SPECIFIED", "NOT APPLICABLE", "NOT AVAILABLE", "NONE", "N/A", "NA",
-      "UNKNOWN", "INVALID", "EMPTY", "OEM", "O.E.M.", "0", "0123456789", "123456789",
-      // clang-format on
-  };
-  const auto u = upper(serial);
-  if (u.empty()) return false;
-  if (std::find(kPlaceholders.begin(), kPlaceholders.end(), u) != kPlaceholders.end()) return true;
-  // 00000000, XXXXXXXX, FFFFFFFF: filler, not an identity.
-  return std::all_of(u.begin(), u.end(), [&](char c) { return c == u[0]; }) &&
-         (u[0] == '0' || u[0] == 'X' || u[0] == 'F');
 }
 
 core::Result<std::vector<SerialNumber>> serialsFromSmbiosTable(std::span<const std::uint8_t> table) {

@@ -55,8 +55,4 @@ core::Result<std::vector<SerialNumber>> serialsFromSmbiosTable(std::span<const s
 // whatever firmware wrote can be printed and sent as JSON.
 std::string cleanFirmwareString(std::string_view raw);
 
-// Whether a cleaned serial is a known placeholder; case-insensitive. Covers
-// DESIGN section 6's list and more: all-'0', all-'X' and all-'F' strings too.
-bool isPlaceholderSerial(std::string_view serial);
-
 }  // namespace postured::identity

@@ -1,5 +1,7 @@
 #include "integrations/serial_matching.h"
 
+#include "core/serial_placeholders.h"
+
 #include <algorithm>
 #include <array>
 #include <unordered_set>
@@ -13,20 +15,7 @@ std::string normaliseSerial(std::string_view serial) {
   if (begin >= end) return {};
   std::string out(begin, end);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return isPlaceholderSerial(out) ? std::string() : out;
-}
-
-bool isPlaceholderSerial(std::string_view s) {
-  // Values firmware vendors leave in SMBIOS when nobody set a serial.
-  static constexpr std::array<std::string_view, 16> kPlaceholders = {
-      "TO BE FILLED BY O.E.M.", "TO BE FILLED BY OEM", "DEFAULT STRING", "SYSTEM SERIAL NUMBER",
-      "NOT SPECIFIED",          "NOT APPLICABLE",      "NONE",           "N/A",
-      "NA",                     "0",                   "0123456789",     "123456789",
-      "SERIAL NUMBER",          "CHASSIS SERIAL NUMBER", "UNKNOWN",      "INVALID"};
-  if (std::find(kPlaceholders.begin(), kPlaceholders.end(), s) != kPlaceholders.end()) return true;
-  const bool allZero = std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
-  const bool allF = std::all_of(s.begin(), s.end(), [](char c) { return c == 'F'; });
-  return allZero || allF;
+  return core::isPlaceholderSerial(out) ? std::string() : out;
 }
 
 SerialMatcher::SerialMatcher(const std::vector<std::shared_ptr<const store::DeviceState>>& devices) {

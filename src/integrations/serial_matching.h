@@ -20,7 +20,6 @@ namespace postured::integrations {
 
 // Upper-cased, trimmed serial, or "" when it is blank or a known placeholder.
 std::string normaliseSerial(std::string_view serial);
-bool isPlaceholderSerial(std::string_view normalised);
 
 // What a sync decided for one device.
 struct MatchedHost {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/serial_placeholders.h"
 #include "identity/sysfs_fixture.h"
 
 namespace postured::testing {
@@ -165,11 +166,11 @@ TEST(Placeholders, KnownValuesCaseInsensitively) {
                         "FFFFFFFF",
                         "Unknown",
                         "Invalid"})
-    EXPECT_TRUE(identity::isPlaceholderSerial(p)) << p;
+    EXPECT_TRUE(core::isPlaceholderSerial(p)) << p;
   for (const char* real : {"C02XK1JHJG5J", "PF2ABCDE", "5CG1234XYZ", "0000000A", "VMware-56 4d 1a", "X1", "1234567890",
                            "Nonesuch", "FFFE"})
-    EXPECT_FALSE(identity::isPlaceholderSerial(real)) << real;
-  EXPECT_FALSE(identity::isPlaceholderSerial(""));
+    EXPECT_FALSE(core::isPlaceholderSerial(real)) << real;
+  EXPECT_FALSE(core::isPlaceholderSerial(""));
 }
 
 TEST(SerialNumbers, FallsBackToSysfsFilesWhenTheTableIsMissing) {
