@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "core/hardware_address.h"
 #include "core/ip.h"
 #include "core/random.h"
 
@@ -180,15 +181,10 @@ core::Result<void> validateTag(const std::string& tag, const std::string& field)
 }
 
 core::Result<std::string> normaliseMacAddress(const std::string& mac, const std::string& field) {
-  std::string out;
-  bool ok = mac.size() == 17;
-  for (std::size_t i = 0; ok && i < mac.size(); ++i) {
-    const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(mac[i])));
-    ok = (i % 3 == 2) ? (c == ':' || c == '-') : std::isxdigit(static_cast<unsigned char>(c));
-    out.push_back(i % 3 == 2 ? ':' : c);
-  }
-  if (!ok) return fail(ErrorKind::kInvalidArgument, "\"" + mac + "\" is not a MAC address like aa:bb:cc:dd:ee:ff", field);
-  return out;
+  auto normalised = core::normaliseHardwareAddress(mac);
+  if (!normalised)
+    return fail(ErrorKind::kInvalidArgument, "\"" + mac + "\" is not a MAC address like aa:bb:cc:dd:ee:ff", field);
+  return std::move(*normalised);
 }
 
 core::Result<std::vector<DeviceSpec>> parseDeviceImport(const Json& body) {

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <system_error>
 
-#include "core/hex.h"
+#include "core/hardware_address.h"
 #include "identity/sysfs_file.h"
 
 namespace postured::identity {
@@ -45,23 +45,7 @@ bool isLoopback(const std::filesystem::path& iface) {
 }  // namespace
 
 std::optional<std::string> normaliseHardwareAddr(std::string_view text) {
-  text = trimmed(text);
-  // "aa" or "aa:bb:...": 3 characters per byte but the last.
-  if (text.size() < 2 || (text.size() + 1) % 3 != 0 || (text.size() + 1) / 3 > kMaxAddrBytes) return std::nullopt;
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(text.size(), ':');
-  bool allZero = true;
-  for (std::size_t at = 0; at < text.size(); at += 3) {
-    if (at > 0 && text[at - 1] != ':') return std::nullopt;
-    const int hi = core::hexDigitValue(text[at]);
-    const int lo = core::hexDigitValue(text[at + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[at] = kDigits[hi];
-    out[at + 1] = kDigits[lo];
-    allZero = allZero && hi == 0 && lo == 0;
-  }
-  if (allZero) return std::nullopt;
-  return out;
+  return core::normaliseHardwareAddress(trimmed(text), 1, kMaxAddrBytes);
 }
 
 HardwareAddrReadout readHardwareAddrs(const std::filesystem::path& sysfsRoot) {

@@ -22,8 +22,8 @@ struct HardwareAddrReadout {
 // have no hardware address; Tailscale would list their "00:00:00:00").
 HardwareAddrReadout readHardwareAddrs(const std::filesystem::path& sysfsRoot);
 
-// Lower-cases a colon-separated hex address of 1 to 32 bytes (Ethernet has 6,
-// InfiniBand 20); nullopt when it is malformed or all zero.
+// A sysfs `address` file's text: 1 to 32 bytes (Ethernet has 6, InfiniBand
+// 20), normalised by core::normaliseHardwareAddress.
 std::optional<std::string> normaliseHardwareAddr(std::string_view text);
 
 }  // namespace postured::identity

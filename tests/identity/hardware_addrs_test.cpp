@@ -53,7 +53,7 @@ TEST(HardwareAddrs, Normalise) {
   EXPECT_EQ(normaliseHardwareAddr("80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de"),
             "80:00:02:08:fe:80:00:00:00:00:00:00:00:02:c9:03:00:0a:bc:de");  // InfiniBand, 20 bytes
   for (const char* bad :
-       {"", "\n", "00:00:00:00:00:00", "00:00:00:00", "aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:f", "aa:bb:cc:dd:ee:fff",
+       {"", "\n", "00:00:00:00:00:00", "00:00:00:00", "aa-bb:cc:dd:ee:ff", "aa:bb:cc:dd:ee:f", "aa:bb:cc:dd:ee:fff",
         "aa:bb:cc:dd:ee:gg", "aabb.ccdd.eeff", ":aa:bb:cc:dd:ee", "aa::bb:cc:dd:ee"})
     EXPECT_EQ(normaliseHardwareAddr(bad), std::nullopt) << bad;
   std::string addr = "01";

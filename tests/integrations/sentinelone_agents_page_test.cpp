@@ -9,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "integrations/sentinelone/mac_address.h"
 
 namespace postured::integrations::sentinelone {
 namespace {
@@ -220,16 +219,6 @@ TEST(SentinelOneAgentsPageShapes, EmptyAndBlankBodies) {
   const auto parsed = parser.parse(emptyCursor);
   ASSERT_FALSE(parsed);
   EXPECT_THAT(parsed.error().message, HasSubstr("empty string"));
-}
-
-TEST(SentinelOneMacAddress, Normalises) {
-  EXPECT_EQ(normaliseMacAddress("52:54:00:BC:62:53"), "52:54:00:bc:62:53");
-  EXPECT_EQ(normaliseMacAddress("00-00-5E-00-53-00"), "00:00:5e:00:53:00");
-  EXPECT_EQ(normaliseMacAddress("06:35:e6:62:53:2e"), "06:35:e6:62:53:2e");
-  for (const auto* bad : {"", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "52:54:00-bc:62:53", "52:54:00:bc:62",
-                          "52:54:00:bc:62:53:00", "5254.00bc.6253", "525400bc6253", "52:54:00:bc:62:5g",
-                          "52.54.00.bc.62.53", " 52:54:00:bc:62:53"})
-    EXPECT_FALSE(normaliseMacAddress(bad)) << bad;
 }
 
 }  // namespace

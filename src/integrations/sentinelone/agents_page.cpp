@@ -6,10 +6,10 @@
 #include <cmath>
 #include <utility>
 
+#include "core/hardware_address.h"
 #include "core/time.h"
 #include "integrations/sentinelone/agents_request.h"
 #include "integrations/sentinelone/attributes.h"
-#include "integrations/sentinelone/mac_address.h"
 
 namespace postured::integrations::sentinelone {
 
@@ -165,7 +165,7 @@ error_code readMacAddresses(od::value& v, std::vector<std::string>& out) {
       std::optional<std::string_view> text;
       if (auto e = readStringView(field.value(), text)) return e;
       if (!text) continue;
-      if (auto mac = normaliseMacAddress(trim(*text))) {
+      if (auto mac = core::normaliseHardwareAddress(trim(*text))) {
         bool seen = false;
         for (const auto& m : out) seen = seen || m == *mac;
         if (!seen) out.push_back(std::move(*mac));
