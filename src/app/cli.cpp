@@ -8,6 +8,7 @@
 #include "app/client_commands.h"
 #include "app/config.h"
 #include "app/demo.h"
+#include "app/enroll_command.h"
 #include "app/identity_command.h"
 #include "app/policy_commands.h"
 #include "app/serve.h"
@@ -65,6 +66,7 @@ int runMain(int argc, char** argv) {
   OfflineCommand offline;  // policy and identity commands need no server
   addPolicyCommands(app, offline);
   addIdentityCommand(app, offline);
+  addEnrollCommand(app, offline);  // the agent: its own --server, no API key
 
   try {
     app.parse(argc, argv);
