@@ -375,29 +375,11 @@ TEST_F(EnrollAgentTest, TheAgentReportsAtOnceThenEveryIntervalUntilStopped) {
   EXPECT_THAT(agent.out(), HasSubstr("stopped"));
 }
 
-// An agent in the emulator's fleet, with the fixture's serial.
-Json s1Agent(const std::string& serial) {
-  return Json{{"id", "1700000000000000001"},
-              {"uuid", "uuid-enrolled"},
-              {"computerName", "enrolled-laptop"},
-              {"serialNumber", serial},
-              {"isActive", true},
-              {"agentVersion", "23.3.2.12"},
-              {"activeThreats", 0},
-              {"infected", false},
-              {"firewallEnabled", true},
-              {"encryptedApplications", true},
-              {"operationalState", "na"},
-              {"isDecommissioned", false},
-              {"isUninstalled", false},
-              {"lastActiveDate", "2026-11-20T10:00:00.000000Z"},
-              {"networkInterfaces", Json::array()}};
-}
 
 TEST_F(EnrollAgentTest, AnEnrolledDeviceIsMatchedToASentinelOneAgentBySerial) {
   constexpr const char* kToken = "s1-test-token-0123456789";
   const auto fleet = dir_.file("fleet.json");
-  std::ofstream(fleet) << Json::array({s1Agent("pf3abc12 ")}).dump();  // matched trimmed, case-insensitively
+  std::ofstream(fleet) << Json::array({fleetAgent(1, "pf3abc12 ")}).dump();  // matched trimmed, case-insensitively
   EmulatorProcess emu({"--token", kToken, "--fleet", fleet});
   ASSERT_TRUE(emu.start()) << emu.logText();
   server_.reset();

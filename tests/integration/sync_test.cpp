@@ -15,23 +15,6 @@ const std::vector<std::string> kSentinelKeys = {
     "sentinelOne:firewallEnabled",       "sentinelOne:infected",      "sentinelOne:isActive",
     "sentinelOne:operationalState"};
 
-Json agent(int n, const Json& serial, const std::string& lastActive = "2026-11-20T10:00:00.000000Z") {
-  return Json{{"id", "17" + std::string(16, '0') + std::to_string(n)},
-              {"uuid", "uuid" + std::to_string(n)},
-              {"computerName", "machine" + std::to_string(n)},
-              {"serialNumber", serial},
-              {"isActive", true},
-              {"agentVersion", "23.3.2.12"},
-              {"activeThreats", 0},
-              {"infected", false},
-              {"firewallEnabled", true},
-              {"encryptedApplications", true},
-              {"operationalState", "na"},
-              {"isDecommissioned", false},
-              {"isUninstalled", false},
-              {"lastActiveDate", lastActive},
-              {"networkInterfaces", Json::array()}};
-}
 
 class SyncTest : public ServerTest {
  protected:
@@ -138,13 +121,13 @@ class SyncTest : public ServerTest {
 };
 
 TEST_F(SyncTest, FirstSyncWritesTheSevenAttributesWithTheirTypes) {
-  auto tolerant = agent(2, "c02xl0ghjgh5 ");
+  auto tolerant = fleetAgent(2, "c02xl0ghjgh5 ");
   tolerant["firewallEnabled"] = "False";  // real consoles send string booleans
   tolerant["encryptedApplications"] = "True";
   tolerant["activeThreats"] = 3;
   tolerant["infected"] = true;
   tolerant["operationalState"] = "partially_disabled";
-  startBoth(Json::array({agent(1, "SN-AAA"), tolerant, agent(3, nullptr), agent(4, "SN-UNKNOWN")}));
+  startBoth(Json::array({fleetAgent(1, "SN-AAA"), tolerant, fleetAgent(3, nullptr), fleetAgent(4, "SN-UNKNOWN")}));
   const auto ids = importSerials({{"SN-AAA"}, {"C02XL0GHJGH5"}, {}});
   connect();
   ASSERT_EQ(lastRun_["outcome"], "success") << lastRun_;
@@ -181,7 +164,7 @@ TEST_F(SyncTest, FirstSyncWritesTheSevenAttributesWithTheirTypes) {
 }
 
 TEST_F(SyncTest, ResyncWithoutChangeWritesNothingAndChangesAreAuditedOncePerDevice) {
-  startBoth(Json::array({agent(1, "SN-1"), agent(2, "SN-2")}));
+  startBoth(Json::array({fleetAgent(1, "SN-1"), fleetAgent(2, "SN-2")}));
   const auto ids = importSerials({{"SN-1"}, {"SN-2"}});
   connect();
   const auto events = attributeEvents();
@@ -209,12 +192,12 @@ TEST_F(SyncTest, ResyncWithoutChangeWritesNothingAndChangesAreAuditedOncePerDevi
 }
 
 TEST_F(SyncTest, ReinstallsDuplicatesAndDecommissionedAgents) {
-  auto old = agent(1, "SN-RE", "2026-01-01T00:00:00.000000Z");
+  auto old = fleetAgent(1, "SN-RE", "2026-01-01T00:00:00.000000Z");
   old["agentVersion"] = "22.1.1.1";
-  auto fresh = agent(2, "sn-re", "2026-11-01T00:00:00.000000Z");
-  auto decommissioned = agent(3, "SN-DECOM");
+  auto fresh = fleetAgent(2, "sn-re", "2026-11-01T00:00:00.000000Z");
+  auto decommissioned = fleetAgent(3, "SN-DECOM");
   decommissioned["isDecommissioned"] = true;
-  startBoth(Json::array({old, fresh, decommissioned, agent(4, "SN-SHARED"), agent(5, "To be filled by O.E.M.")}));
+  startBoth(Json::array({old, fresh, decommissioned, fleetAgent(4, "SN-SHARED"), fleetAgent(5, "To be filled by O.E.M.")}));
   const auto ids = importSerials({{"SN-RE"}, {"SN-DECOM"}, {"SN-SHARED"},
                                   {"sn-shared"}, {"To be filled by O.E.M."}});
   connect();
@@ -230,7 +213,7 @@ TEST_F(SyncTest, ReinstallsDuplicatesAndDecommissionedAgents) {
 }
 
 TEST_F(SyncTest, RevokedTokenPausesKeepsAttributesAndAnUpdateOrManualSyncResumes) {
-  startBoth(Json::array({agent(1, "SN-1")}));
+  startBoth(Json::array({fleetAgent(1, "SN-1")}));
   const auto ids = importSerials({{"SN-1"}});
   connect();
   ASSERT_EQ(sentinelKeysOn(ids[0]), 7u);
@@ -254,7 +237,7 @@ TEST_F(SyncTest, RevokedTokenPausesKeepsAttributesAndAnUpdateOrManualSyncResumes
 }
 
 TEST_F(SyncTest, WrongTokenThenAConfigurationUpdateResumes) {
-  startBoth(Json::array({agent(1, "SN-1")}));
+  startBoth(Json::array({fleetAgent(1, "SN-1")}));
   const auto ids = importSerials({{"SN-1"}});
   connect("not-the-token");
   EXPECT_EQ(lastRun_["outcome"], "failed");
@@ -314,7 +297,7 @@ TEST_F(SyncTest, A500OnPage3OrAMalformedPageFailsTheRunAndChangesNothing) {
 }
 
 TEST_F(SyncTest, StaleAttributesAreRemovedAndAudited) {
-  startBoth(Json::array({agent(1, "SN-1")}), {}, {"--stale-after", "2s"});
+  startBoth(Json::array({fleetAgent(1, "SN-1")}), {}, {"--stale-after", "2s"});
   const auto ids = importSerials({{"SN-1"}});
   connect();
   ASSERT_EQ(sentinelKeysOn(ids[0]), 7u);
@@ -329,7 +312,7 @@ TEST_F(SyncTest, StaleAttributesAreRemovedAndAudited) {
 }
 
 TEST_F(SyncTest, IntegrationsApiValidatesAndDeletionRemovesAttributes) {
-  startBoth(Json::array({agent(1, "SN-1")}));
+  startBoth(Json::array({fleetAgent(1, "SN-1")}));
   const auto ids = importSerials({{"SN-1"}});
   auto noHttp = call("POST", "/api/v2/tailnet/-/posture/integrations",
                      Json{{"provider", "sentinelone"}, {"cloudId", "http://acme.sentinelone.net"}, {"clientSecret", "x"}},
@@ -371,7 +354,7 @@ TEST_F(SyncTest, IntegrationsApiValidatesAndDeletionRemovesAttributes) {
 }
 
 TEST_F(SyncTest, DevicesAreMatchedAsTheyAreWhenTheRunCommits) {
-  startBoth(Json::array({agent(1, "SN-1")}), {"--slow-ms", "1500"});
+  startBoth(Json::array({fleetAgent(1, "SN-1")}), {"--slow-ms", "1500"});
   const auto ids = importSerials({{"SN-1"}});
   auto created = call("POST", "/api/v2/tailnet/-/posture/integrations",
                       Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}, {"clientSecret", kToken}}, 200);
@@ -386,7 +369,7 @@ TEST_F(SyncTest, DevicesAreMatchedAsTheyAreWhenTheRunCommits) {
 }
 
 TEST_F(SyncTest, ManualSyncWhileRunningIs409NamingTheRun) {
-  startBoth(Json::array({agent(1, "SN-1")}), {"--slow-ms", "1500"});
+  startBoth(Json::array({fleetAgent(1, "SN-1")}), {"--slow-ms", "1500"});
   importSerials({{"SN-1"}});
   auto created = call("POST", "/api/v2/tailnet/-/posture/integrations",
                       Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}, {"clientSecret", kToken}}, 200);

@@ -12,6 +12,24 @@
 
 namespace postured::testing {
 
+nlohmann::json fleetAgent(int n, const nlohmann::json& serial, const std::string& lastActive) {
+  return nlohmann::json{{"id", "17" + std::string(16, '0') + std::to_string(n)},
+                        {"uuid", "uuid" + std::to_string(n)},
+                        {"computerName", "machine" + std::to_string(n)},
+                        {"serialNumber", serial},
+                        {"isActive", true},
+                        {"agentVersion", "23.3.2.12"},
+                        {"activeThreats", 0},
+                        {"infected", false},
+                        {"firewallEnabled", true},
+                        {"encryptedApplications", true},
+                        {"operationalState", "na"},
+                        {"isDecommissioned", false},
+                        {"isUninstalled", false},
+                        {"lastActiveDate", lastActive},
+                        {"networkInterfaces", nlohmann::json::array()}};
+}
+
 EmulatorProcess::EmulatorProcess(std::vector<std::string> args) : args_(std::move(args)) {}
 
 EmulatorProcess::~EmulatorProcess() { stop(); }

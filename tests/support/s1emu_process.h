@@ -15,6 +15,11 @@
 
 namespace postured::testing {
 
+// One agent of an emulator fleet file (s1emu --fleet), healthy unless changed:
+// agent n has id 17000...n, uuid "uuid<n>" and computer name "machine<n>".
+nlohmann::json fleetAgent(int n, const nlohmann::json& serial,
+                          const std::string& lastActive = "2026-11-20T10:00:00.000000Z");
+
 class EmulatorProcess {
  public:
   explicit EmulatorProcess(std::vector<std::string> args);
