@@ -5,12 +5,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 list="$here/deps/debian-12.txt"
 
+# Virtual packages count when an installed package provides them (npm comes
+# with some builds of nodejs).
+provided=$(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' |
+  tr ',' '\n' | sed 's/(.*)//; s/[[:space:]]//g' | sort -u)
+
 missing=()
 while IFS= read -r pkg; do
   pkg=${pkg%%#*}; pkg=${pkg//[[:space:]]/}
   [ -n "$pkg" ] || continue
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-  [ "$status" = "install ok installed" ] || missing+=("$pkg")
+  [ "$status" = "install ok installed" ] || grep -qxF "$pkg" <<<"$provided" || missing+=("$pkg")
 done <"$list"
 
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -82,8 +82,9 @@ core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::verifyKey(std::
 core::Result<std::shared_ptr<const core::ApiKey>> Authenticator::sessionKey(const http::Request& request) {
   const auto token = cookieValue(request.header("cookie"), kSessionCookie);
   if (token.empty())
-    return fail(ErrorKind::kUnauthenticated,
-                "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
+    return fail(
+        ErrorKind::kUnauthenticated,
+        "API key required: send \"Authorization: Bearer <key>\" (the first key is in the data dir's admin.key)");
   auto session = sessions_.find(token, clock_.now());
   if (!session) return fail(ErrorKind::kUnauthenticated, "your session has ended; sign in again");
   const bool changesState = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";

@@ -33,8 +33,8 @@ core::Result<core::AuthKeyCapabilities> parseAuthKeyCapabilities(const Json& cap
   if (auto ok = rejectUnknownFields(capabilities["devices"], {"create"}, "capabilities.devices"); !ok)
     return tl::unexpected(ok.error());
   const Json& create = capabilities["devices"]["create"];
-  if (auto ok = rejectUnknownFields(create, {"reusable", "ephemeral", "preauthorized", "tags", "user"},
-                                    std::string(kCreate));
+  if (auto ok =
+          rejectUnknownFields(create, {"reusable", "ephemeral", "preauthorized", "tags", "user"}, std::string(kCreate));
       !ok)
     return tl::unexpected(ok.error());
 

@@ -19,8 +19,7 @@ constexpr std::size_t kMaxFieldLength = 256;
 core::Result<std::string> optionalString(const Json& entry, const char* name, const std::string& prefix,
                                          std::size_t maxLength = kMaxFieldLength) {
   if (!entry.contains(name) || entry[name].is_null()) return std::string();
-  if (!entry[name].is_string())
-    return fail(ErrorKind::kInvalidArgument, "must be a string", joinField(prefix, name));
+  if (!entry[name].is_string()) return fail(ErrorKind::kInvalidArgument, "must be a string", joinField(prefix, name));
   auto value = entry[name].get<std::string>();
   if (value.size() > maxLength)
     return fail(ErrorKind::kInvalidArgument, "must be at most " + std::to_string(maxLength) + " characters",
@@ -100,8 +99,8 @@ core::Result<DeviceSpec> parseEntry(const Json& entry, const std::string& prefix
         return fail(ErrorKind::kInvalidArgument, "IPv4 address " + text + " is outside the tailnet's 100.64.0.0/10",
                     field);
       if (core::isReservedTailnetIpv4(*v4))
-        return fail(ErrorKind::kInvalidArgument, "IPv4 address " + text + " is reserved and cannot be given to a device",
-                    field);
+        return fail(ErrorKind::kInvalidArgument,
+                    "IPv4 address " + text + " is reserved and cannot be given to a device", field);
       if (!d.ipv4.empty()) return fail(ErrorKind::kInvalidArgument, "only one IPv4 address per device", field);
       d.ipv4 = core::formatIpv4(*v4);
     } else if (auto v6 = core::parseIpv6(text)) {
@@ -115,8 +114,8 @@ core::Result<DeviceSpec> parseEntry(const Json& entry, const std::string& prefix
     }
   }
 
-  for (auto [name, target] : {std::pair{"os", &d.os}, std::pair{"osVersion", &d.osVersion},
-                              std::pair{"clientVersion", &d.clientVersion}}) {
+  for (auto [name, target] :
+       {std::pair{"os", &d.os}, std::pair{"osVersion", &d.osVersion}, std::pair{"clientVersion", &d.clientVersion}}) {
     auto value = optionalString(entry, name, prefix, 128);
     if (!value) return tl::unexpected(value.error());
     *target = std::move(*value);
@@ -163,8 +162,7 @@ core::Result<void> validateLogin(const std::string& login, const std::string& fi
   const auto at = login.find('@');
   const bool spaces = login.find_first_of(" \t\r\n") != std::string::npos;
   if (at == std::string::npos || at == 0 || at + 1 == login.size() || spaces)
-    return fail(ErrorKind::kInvalidArgument, "\"" + login + "\" is not a login name such as alice@example.com",
-                field);
+    return fail(ErrorKind::kInvalidArgument, "\"" + login + "\" is not a login name such as alice@example.com", field);
   return {};
 }
 
@@ -196,8 +194,7 @@ core::Result<std::vector<DeviceSpec>> parseDeviceImport(const Json& body) {
   if (list.empty()) return fail(ErrorKind::kInvalidArgument, "must contain at least one device", "devices");
   if (list.size() > kMaxImportDevices)
     return fail(ErrorKind::kInvalidArgument,
-                "at most " + std::to_string(kMaxImportDevices) + " devices per request; split the import",
-                "devices");
+                "at most " + std::to_string(kMaxImportDevices) + " devices per request; split the import", "devices");
   std::vector<DeviceSpec> specs;
   specs.reserve(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -215,8 +212,7 @@ core::Result<std::vector<core::Device>> createDevices(store::WriteTx& tx, std::v
   auto hint = tx.setting("ipam.last_ipv4");
   if (!hint) return tl::unexpected(hint.error());
   const auto last = *hint ? core::parseIpv4(**hint) : std::nullopt;
-  core::AddressAllocator allocator(std::move(used->ipv4), std::move(used->ipv6),
-                                   last.value_or(core::kTailnetIpv4Base));
+  core::AddressAllocator allocator(std::move(used->ipv4), std::move(used->ipv6), last.value_or(core::kTailnetIpv4Base));
 
   // Claim every given address before allocating, so an allocated one never
   // collides with an address given later in the same batch.

@@ -116,8 +116,8 @@ core::Result<Json> parseObject(const http::Request& req, std::initializer_list<s
 }
 
 Json identityJson(const core::Device& d) {
-  return Json{{"disabled", d.postureIdentityDisabled}, {"serialNumbers", d.serialNumbers},
-              {"macAddresses", d.macAddresses}};
+  return Json{
+      {"disabled", d.postureIdentityDisabled}, {"serialNumbers", d.serialNumbers}, {"macAddresses", d.macAddresses}};
 }
 
 Json factsJson(const core::Device& d) {
@@ -178,8 +178,9 @@ core::Result<core::ApiKey> presentedAuthKey(store::WriteTx& tx, const http::Requ
                 "auth key " + k.id + " expired at " + core::formatRfc3339(k.expires) + "; create a new one");
   if (k.spent())
     return fail(ErrorKind::kUnauthenticated,
-                "auth key " + k.id + " was already used: it is a one-off key; create a reusable key to enroll several "
-                "devices");
+                "auth key " + k.id +
+                    " was already used: it is a one-off key; create a reusable key to enroll several "
+                    "devices");
   return std::move(**key);
 }
 

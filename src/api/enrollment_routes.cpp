@@ -20,9 +20,8 @@ http::Handler unguarded(std::function<core::Result<http::Response>(const http::R
 void registerEnrollmentRoutes(http::Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v2/machine/register",
              unguarded([&ctx](const http::Request& req, auto&) { return registerDevice(ctx, req); }));
-  router.add("POST", "/api/v2/machine/{id}/report", unguarded([&ctx](const http::Request& req, const auto& p) {
-               return reportDevice(ctx, req, p.at("id"));
-             }));
+  router.add("POST", "/api/v2/machine/{id}/report",
+             unguarded([&ctx](const http::Request& req, const auto& p) { return reportDevice(ctx, req, p.at("id")); }));
 }
 
 }  // namespace postured::api

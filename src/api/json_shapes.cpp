@@ -1,8 +1,8 @@
 #include "api/json_shapes.h"
 
-#include "api/auth_key_capabilities.h"
-
 #include <cmath>
+
+#include "api/auth_key_capabilities.h"
 
 namespace postured::api {
 
@@ -11,13 +11,15 @@ using core::fail;
 
 Json attributeValueToJson(const core::AttributeValue& value) {
   switch (value.type()) {
-    case core::AttributeType::kBool: return value.asBool();
+    case core::AttributeType::kBool:
+      return value.asBool();
     case core::AttributeType::kNumber: {
       const double d = value.asNumber();
       if (d == std::trunc(d) && std::fabs(d) <= core::kMaxSafeInteger) return static_cast<std::int64_t>(d);
       return d;
     }
-    case core::AttributeType::kString: return value.asString();
+    case core::AttributeType::kString:
+      return value.asString();
   }
   return nullptr;
 }
@@ -31,8 +33,7 @@ core::Result<core::AttributeValue> attributeValueFromJson(const Json& value, con
                                 ? value.get<std::uint64_t>() > static_cast<std::uint64_t>(kMax)
                                 : value.get<std::int64_t>() > kMax || value.get<std::int64_t>() < -kMax;
     if (outOfRange)
-      return fail(ErrorKind::kInvalidArgument, "number values must be integers between -(2^53-1) and 2^53-1",
-                  field);
+      return fail(ErrorKind::kInvalidArgument, "number values must be integers between -(2^53-1) and 2^53-1", field);
     return core::AttributeValue(value.get<double>());
   }
   if (value.is_number_float()) return core::AttributeValue(value.get<double>());

@@ -1,10 +1,10 @@
 // API keys: GET/POST /api/v2/tailnet/{t}/keys, GET/DELETE /api/v2/tailnet/{t}/keys/{id}.
 // A caller can only hand out scopes it holds itself. keyType "auth" (the
 // default when `capabilities` is given) creates an auth key for enrollment.
-#include "core/change_context.h"
 #include "api/auth_key_capabilities.h"
 #include "api/json_shapes.h"
 #include "api/routes.h"
+#include "core/change_context.h"
 
 namespace postured::api {
 
@@ -25,8 +25,7 @@ core::AuditTarget keyTarget(const core::ApiKey& key) {
 // An API key's scopes: known ones only, and only those the caller holds itself.
 core::Result<std::vector<std::string>> parseScopes(const Json& body, const Caller& caller) {
   if (!body.contains("scopes") || !body["scopes"].is_array() || body["scopes"].empty())
-    return fail(ErrorKind::kInvalidArgument, "give a non-empty list of scopes, e.g. [\"devices:core:read\"]",
-                "scopes");
+    return fail(ErrorKind::kInvalidArgument, "give a non-empty list of scopes, e.g. [\"devices:core:read\"]", "scopes");
   std::vector<std::string> scopes;
   for (std::size_t i = 0; i < body["scopes"].size(); ++i) {
     const auto& s = body["scopes"][i];
@@ -55,8 +54,7 @@ core::Result<http::Response> createKey(ApiContext& ctx, const http::Request& req
 
   std::string keyType = "api";
   if (body->contains("keyType")) {
-    if (!(*body)["keyType"].is_string())
-      return fail(ErrorKind::kInvalidArgument, "must be a string", "keyType");
+    if (!(*body)["keyType"].is_string()) return fail(ErrorKind::kInvalidArgument, "must be a string", "keyType");
     keyType = (*body)["keyType"].get<std::string>();
   } else if (body->contains("capabilities")) {
     keyType = "auth";  // Tailscale's default when capabilities are given
@@ -145,16 +143,16 @@ void registerKeyRoutes(http::Router& router, ApiContext& ctx) {
                return createKey(ctx, req, caller);
              }));
 
-  router.add("GET", "/api/v2/tailnet/{tailnet}/keys/{id}",
-             guarded(ctx, "auth_keys:read",
-                     [&ctx](auto&, const http::PathParams& p, auto&) -> core::Result<http::Response> {
-                       auto tx = ctx.store.read();
-                       if (!tx) return tl::unexpected(tx.error());
-                       auto key = (*tx)->apiKey(p.at("id"));
-                       if (!key) return tl::unexpected(key.error());
-                       if (!*key) return fail(ErrorKind::kNotFound, "no key with id \"" + p.at("id") + "\"");
-                       return jsonResponse(200, apiKeyToJson(**key));
-                     }));
+  router.add(
+      "GET", "/api/v2/tailnet/{tailnet}/keys/{id}",
+      guarded(ctx, "auth_keys:read", [&ctx](auto&, const http::PathParams& p, auto&) -> core::Result<http::Response> {
+        auto tx = ctx.store.read();
+        if (!tx) return tl::unexpected(tx.error());
+        auto key = (*tx)->apiKey(p.at("id"));
+        if (!key) return tl::unexpected(key.error());
+        if (!*key) return fail(ErrorKind::kNotFound, "no key with id \"" + p.at("id") + "\"");
+        return jsonResponse(200, apiKeyToJson(**key));
+      }));
 
   router.add("DELETE", "/api/v2/tailnet/{tailnet}/keys/{id}",
              guarded(ctx, "auth_keys",

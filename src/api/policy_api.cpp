@@ -67,8 +67,7 @@ http::Response testFailure(Json body) { return http::Response::json(400, body.du
 
 }  // namespace
 
-PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics,
-                     std::string tailnet)
+PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics, std::string tailnet)
     : store_(store),
       clock_(clock),
       fullCompiles_(metrics.counter("postured_policy_compiles_total", {{"kind", "full"}})),
@@ -80,7 +79,8 @@ PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, core::
 
 std::vector<policy::PolicyNode> PolicyApi::nodes() { return policyNodesFrom(store_.allDeviceStates(), clock_.now()); }
 
-core::Result<std::shared_ptr<const policy::Policy>> PolicyApi::parsed(const std::string& text, const std::string& etag) {
+core::Result<std::shared_ptr<const policy::Policy>> PolicyApi::parsed(const std::string& text,
+                                                                      const std::string& etag) {
   {
     std::lock_guard lock(mutex_);
     if (cachedPolicy_ && cachedEtag_ == etag) return cachedPolicy_;
@@ -276,10 +276,10 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
   };
   Json matches = Json::array();
   for (const auto& rule : candidate->acls) {
-    const bool applies = type == "user" ? hasPreviewUser(rule.src)
-                                        : std::any_of(rule.dst.begin(), rule.dst.end(), [&](const auto& d) {
-                                            return reachesPreviewPort(d.target, d.ports);
-                                          });
+    const bool applies =
+        type == "user" ? hasPreviewUser(rule.src) : std::any_of(rule.dst.begin(), rule.dst.end(), [&](const auto& d) {
+          return reachesPreviewPort(d.target, d.ports);
+        });
     if (!applies) continue;
     matches.push_back(Json{{"users", texts(rule.src)},
                            {"ports", texts(rule.dst)},

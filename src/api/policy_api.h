@@ -19,12 +19,11 @@
 
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/auth.h"
 #include "core/metrics.h"
@@ -93,8 +92,8 @@ class PolicyApi {
   // shared lock under which live_ may be read.
   core::Result<std::shared_lock<std::shared_mutex>> upToDate();
   bool isCurrent(const CurrentPolicy& c, core::Timestamp now) const;  // engineMutex_ held
-  void update(const CurrentPolicy& c, core::Timestamp now);            // engineMutex_ held exclusively
-  void rebuild(const CurrentPolicy& c, core::Timestamp now);           // engineMutex_ held exclusively
+  void update(const CurrentPolicy& c, core::Timestamp now);           // engineMutex_ held exclusively
+  void rebuild(const CurrentPolicy& c, core::Timestamp now);          // engineMutex_ held exclusively
 
   std::vector<policy::PolicyNode> nodes();
   core::Result<std::shared_ptr<const policy::Policy>> parsed(const std::string& text, const std::string& etag);

@@ -21,15 +21,15 @@ void registerPolicyRoutes(http::Router& router, ApiContext& ctx) {
   router.add("POST", "/api/v2/tailnet/{tailnet}/acl",
              guarded(ctx, "policy_file",
                      [api](const http::Request& req, auto&, const Caller& caller) { return api->set(req, caller); }));
-  router.add("GET", "/api/v2/tailnet/{tailnet}/acl/history",
-             guarded(ctx, "policy_file:read",
-                     [api](const http::Request& req, auto&, auto&) { return api->history(req); }));
-  router.add("POST", "/api/v2/tailnet/{tailnet}/acl/validate",
-             guarded(ctx, "policy_file:read",
-                     [api](const http::Request& req, auto&, auto&) { return api->validate(req); }));
-  router.add("POST", "/api/v2/tailnet/{tailnet}/acl/preview",
-             guarded(ctx, "policy_file:read",
-                     [api](const http::Request& req, auto&, auto&) { return api->preview(req); }));
+  router.add(
+      "GET", "/api/v2/tailnet/{tailnet}/acl/history",
+      guarded(ctx, "policy_file:read", [api](const http::Request& req, auto&, auto&) { return api->history(req); }));
+  router.add(
+      "POST", "/api/v2/tailnet/{tailnet}/acl/validate",
+      guarded(ctx, "policy_file:read", [api](const http::Request& req, auto&, auto&) { return api->validate(req); }));
+  router.add(
+      "POST", "/api/v2/tailnet/{tailnet}/acl/preview",
+      guarded(ctx, "policy_file:read", [api](const http::Request& req, auto&, auto&) { return api->preview(req); }));
   router.add("GET", "/api/v2/device/{id}/packet-filter",
              guarded(ctx, "policy_file:read",
                      [api](auto&, const http::PathParams& p, auto&) { return api->packetFilter(p.at("id")); }));

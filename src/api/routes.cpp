@@ -5,17 +5,17 @@
 namespace postured::api {
 
 http::Handler guarded(ApiContext& ctx, std::string scope, ApiHandler fn) {
-  return [&ctx, scope = std::move(scope), fn = std::move(fn)](const http::Request& req,
-                                                              const http::PathParams& params) {
-    auto caller = ctx.auth.authorize(req, scope);
-    if (!caller) return errorResponse(caller.error());
-    if (auto t = params.find("tailnet");
-        t != params.end() && t->second != "-" && core::foldKey(t->second) != core::foldKey(ctx.tailnet))
-      return http::Response::error(404, "tailnet \"" + t->second + "\" not found; this server serves \"" +
-                                            ctx.tailnet + "\" (or use \"-\")");
-    auto response = fn(req, params, *caller);
-    return response ? std::move(*response) : errorResponse(response.error());
-  };
+  return
+      [&ctx, scope = std::move(scope), fn = std::move(fn)](const http::Request& req, const http::PathParams& params) {
+        auto caller = ctx.auth.authorize(req, scope);
+        if (!caller) return errorResponse(caller.error());
+        if (auto t = params.find("tailnet");
+            t != params.end() && t->second != "-" && core::foldKey(t->second) != core::foldKey(ctx.tailnet))
+          return http::Response::error(404, "tailnet \"" + t->second + "\" not found; this server serves \"" +
+                                                ctx.tailnet + "\" (or use \"-\")");
+        auto response = fn(req, params, *caller);
+        return response ? std::move(*response) : errorResponse(response.error());
+      };
 }
 
 void registerRoutes(http::Router& router, ApiContext& ctx) {

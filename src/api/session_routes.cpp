@@ -23,8 +23,8 @@ Json sessionJson(const core::ApiKey& key, const Session& session) {
 }
 
 std::string cookie(std::string_view value, std::int64_t maxAgeSeconds) {
-  return std::string(kSessionCookie) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(maxAgeSeconds);
+  return std::string(kSessionCookie) + "=" + std::string(value) +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(maxAgeSeconds);
 }
 
 core::Result<http::Response> signIn(ApiContext& ctx, const http::Request& req) {
@@ -41,8 +41,7 @@ core::Result<http::Response> signIn(ApiContext& ctx, const http::Request& req) {
   auto created = ctx.auth.sessions().create((*key)->id, expires, now);
   auto res = jsonResponse(200, sessionJson(**key, created.session));
   res.headers.emplace_back(
-      "Set-Cookie",
-      cookie(created.token, std::chrono::duration_cast<std::chrono::seconds>(expires - now).count()));
+      "Set-Cookie", cookie(created.token, std::chrono::duration_cast<std::chrono::seconds>(expires - now).count()));
   return res;
 }
 
@@ -53,13 +52,13 @@ void registerSessionRoutes(http::Router& router, ApiContext& ctx) {
     auto response = signIn(ctx, req);
     return response ? std::move(*response) : errorResponse(response.error());
   });
-  router.add("GET", "/api/v2/session",
-             guarded(ctx, "", [&ctx](const http::Request& req, auto&, const Caller& caller) -> core::Result<http::Response> {
-               auto session = ctx.auth.sessions().find(cookieValue(req.header("cookie"), kSessionCookie),
-                                                       ctx.clock.now());
-               if (!session) return fail(ErrorKind::kUnauthenticated, "not signed in: this request used an API key");
-               return jsonResponse(200, sessionJson(*caller.key, *session));
-             }));
+  router.add(
+      "GET", "/api/v2/session",
+      guarded(ctx, "", [&ctx](const http::Request& req, auto&, const Caller& caller) -> core::Result<http::Response> {
+        auto session = ctx.auth.sessions().find(cookieValue(req.header("cookie"), kSessionCookie), ctx.clock.now());
+        if (!session) return fail(ErrorKind::kUnauthenticated, "not signed in: this request used an API key");
+        return jsonResponse(200, sessionJson(*caller.key, *session));
+      }));
   router.add("DELETE", "/api/v2/session",
              guarded(ctx, "", [&ctx](const http::Request& req, auto&, auto&) -> core::Result<http::Response> {
                ctx.auth.sessions().remove(cookieValue(req.header("cookie"), kSessionCookie));

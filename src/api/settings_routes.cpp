@@ -40,8 +40,8 @@ core::Result<http::Response> patchSettings(ApiContext& ctx, const http::Request&
     if (auto ok = (*tx)->putSetting(kIdentityCollectionSetting, after ? "true" : "false"); !ok)
       return tl::unexpected(ok.error());
     core::ChangeContext change(caller.actor(), "CONFIG_API", ctx.clock.now());
-    auto event = change.event(core::AuditTarget{ctx.tailnet, ctx.tailnet, "TAILNET", "COLLECT_POSTURE_IDENTITY"},
-                              "UPDATE");
+    auto event =
+        change.event(core::AuditTarget{ctx.tailnet, ctx.tailnet, "TAILNET", "COLLECT_POSTURE_IDENTITY"}, "UPDATE");
     event.oldJson = Json(*before).dump();
     event.newJson = Json(after).dump();
     if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());

@@ -1,9 +1,8 @@
 #include "app/cli.h"
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
-
-#include <CLI/CLI.hpp>
 
 #include "app/client_commands.h"
 #include "app/config.h"

@@ -31,7 +31,8 @@ std::string text(const Json& j, const char* key) {
 std::string joined(const Json& list, const char* sep = ",") {
   std::string out;
   if (!list.is_array()) return "-";
-  for (const auto& item : list) out += (out.empty() ? "" : sep) + (item.is_string() ? item.get<std::string>() : item.dump());
+  for (const auto& item : list)
+    out += (out.empty() ? "" : sep) + (item.is_string() ? item.get<std::string>() : item.dump());
   return out.empty() ? "-" : out;
 }
 
@@ -78,8 +79,10 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
     sink([](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", std::string(kTailnetPath) + "/devices");
       if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else printDevices((*r)["devices"]);
+      if (s.json)
+        std::cout << r->dump(2) << "\n";
+      else
+        printDevices((*r)["devices"]);
       return 0;
     });
   });
@@ -107,7 +110,8 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
       t.add({"lastSeen", text(d, "lastSeen")});
       t.add({"serialNumbers", joined(d["postureIdentity"].value("serialNumbers", Json::array()))});
       t.add({"macAddresses", joined(d["macAddresses"])});
-      for (const auto& [k, v] : d["postureAttributes"].items()) t.add({k, v.is_string() ? v.get<std::string>() : v.dump()});
+      for (const auto& [k, v] : d["postureAttributes"].items())
+        t.add({k, v.is_string() ? v.get<std::string>() : v.dump()});
       t.print(std::cout);
       return 0;
     });
@@ -163,8 +167,10 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
       }
       auto r = c.call("POST", std::string(kTailnetPath) + "/devices", body);
       if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else printDevices((*r)["devices"]);
+      if (s.json)
+        std::cout << r->dump(2) << "\n";
+      else
+        printDevices((*r)["devices"]);
       return 0;
     });
   });
@@ -277,10 +283,11 @@ int createKey(ApiClient& c, const ClientSettings& s, Json body, const std::strin
   }
   auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
   if (!r) return report(r);
-  if (s.json) std::cout << r->dump(2) << "\n";
+  if (s.json)
+    std::cout << r->dump(2) << "\n";
   else
-    std::cout << "created " << (text(*r, "keyType") == "auth" ? "auth key " : "key ") << text(*r, "id")
-              << " (expires " << text(*r, "expires") << "); its secret is shown only now:\n"
+    std::cout << "created " << (text(*r, "keyType") == "auth" ? "auth key " : "key ") << text(*r, "id") << " (expires "
+              << text(*r, "expires") << "); its secret is shown only now:\n"
               << text(*r, "key") << "\n";
   return 0;
 }
@@ -336,8 +343,8 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
     });
   });
 
-  auto* createAuth = group->add_subcommand(
-      "create-auth", "Create an auth key for `postured enroll`; its secret is printed once");
+  auto* createAuth =
+      group->add_subcommand("create-auth", "Create an auth key for `postured enroll`; its secret is printed once");
   struct AuthArgs {
     std::vector<std::string> tags;
     std::string user, description, expiresIn;
@@ -355,8 +362,8 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
   createAuth->add_option("--expires-in", auth->expiresIn, "lifetime such as 1d (default 90d)");
   createAuth->callback([sink, auth] {
     sink([auth](ApiClient& c, const ClientSettings& s) {
-      Json create = {{"reusable", auth->reusable}, {"ephemeral", auth->ephemeral},
-                     {"preauthorized", auth->preauthorized}};
+      Json create = {
+          {"reusable", auth->reusable}, {"ephemeral", auth->ephemeral}, {"preauthorized", auth->preauthorized}};
       if (!auth->tags.empty()) create["tags"] = auth->tags;
       if (!auth->user.empty()) create["user"] = auth->user;
       Json body = {{"keyType", "auth"}, {"capabilities", {{"devices", {{"create", std::move(create)}}}}}};
@@ -380,17 +387,18 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
 void addSettingsCommands(CLI::App& app, CommandSink sink) {
   auto* group = app.add_subcommand("settings", "Show or change the tailnet's settings");
   auto collection = std::make_shared<std::string>();
-  group->add_option("--identity-collection", *collection,
-                    "on or off: keep the serial numbers and MAC addresses devices report")
+  group
+      ->add_option("--identity-collection", *collection,
+                   "on or off: keep the serial numbers and MAC addresses devices report")
       ->check(CLI::IsMember({"on", "off"}));
   group->callback([sink, collection] {
     sink([collection](ApiClient& c, const ClientSettings& s) {
       const std::string path = std::string(kTailnetPath) + "/settings";
-      auto r = collection->empty()
-                   ? c.call("GET", path)
-                   : c.call("PATCH", path, Json{{"postureIdentityCollectionOn", *collection == "on"}});
+      auto r = collection->empty() ? c.call("GET", path)
+                                   : c.call("PATCH", path, Json{{"postureIdentityCollectionOn", *collection == "on"}});
       if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
+      if (s.json)
+        std::cout << r->dump(2) << "\n";
       else
         std::cout << "device identity collection: " << ((*r)["postureIdentityCollectionOn"].get<bool>() ? "on" : "off")
                   << "\n";
@@ -432,8 +440,7 @@ void addAuditCommand(CLI::App& app, CommandSink sink) {
         t.add({text(e, "eventTime"), text(e["actor"], "displayName"), text(e, "action"),
                text(e["target"], "type") + " " + text(e["target"], "name"), text(e["target"], "property"),
                e.contains("old") ? abbreviated(e["old"].dump()) : "-",
-               e.contains("new") ? abbreviated(e["new"].dump()) : "-",
-               text(e, "actionDetails")});
+               e.contains("new") ? abbreviated(e["new"].dump()) : "-", text(e, "actionDetails")});
       t.print(std::cout);
       return 0;
     });

@@ -2,10 +2,9 @@
 // against a server through ApiClient.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
-
-#include <CLI/CLI.hpp>
 
 #include "app/api_client.h"
 

@@ -1,9 +1,9 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <toml++/toml.h>
 
 #include "core/time.h"
 
@@ -164,13 +164,11 @@ core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& conf
     } catch (const toml::parse_error& e) {
       const auto& where = e.source().begin;
       return fail(ErrorKind::kInvalidArgument, *configFile + ":" + std::to_string(where.line) + ":" +
-                                                   std::to_string(where.column) + ": " +
-                                                   std::string(e.description()));
+                                                   std::to_string(where.column) + ": " + std::string(e.description()));
     }
     for (const auto& [name, node] : table) {
       const std::string key(name.str());
-      if (!known(key))
-        return fail(ErrorKind::kInvalidArgument, *configFile + ": unknown key \"" + key + "\"", key);
+      if (!known(key)) return fail(ErrorKind::kInvalidArgument, *configFile + ": unknown key \"" + key + "\"", key);
       auto text = scalarText(node);
       if (!text)
         return fail(ErrorKind::kInvalidArgument, *configFile + ": " + key + " must be a string, number or boolean",
@@ -180,8 +178,7 @@ core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& conf
   }
   for (const auto& k : keys)
     if (auto v = env(k.envVar()))
-      if (auto ok = applyValue(config, k.name, *v, "environment " + k.envVar()); !ok)
-        return tl::unexpected(ok.error());
+      if (auto ok = applyValue(config, k.name, *v, "environment " + k.envVar()); !ok) return tl::unexpected(ok.error());
   for (const auto& [name, value] : flags) {
     const auto it = std::find_if(keys.begin(), keys.end(), [&](const ConfigKey& k) { return k.name == name; });
     if (auto ok = applyValue(config, name, value, it == keys.end() ? "flag" : "flag " + it->flag()); !ok)

@@ -2,24 +2,24 @@
 
 #include <sys/stat.h>
 
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
 #include "api/attribute_changes.h"
 #include "api/enrollment.h"
 #include "api/routes.h"
-#include "console/console_routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
+#include "console/console_routes.h"
+#include "core/secret_box.h"
+#include "core/shutdown_signals.h"
+#include "http/server.h"
 #include "integrations/integration_service.h"
 #include "integrations/registry.h"
 #include "integrations/sync_engine.h"
 #include "integrations/sync_scheduler.h"
-#include "core/secret_box.h"
-#include "core/shutdown_signals.h"
-#include "http/server.h"
 #include "store/cached_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -64,7 +64,6 @@ void describeMetrics(core::Metrics& metrics) {
   metrics.describe("store_transactions_total", "counter", "Store transactions by kind and outcome.");
   metrics.describe("attributes_expired_total", "counter", "Attributes removed because their expiry passed.");
 }
-
 
 }  // namespace
 
@@ -162,7 +161,9 @@ static int serveUntilStopped(const ServeConfig& config) {
     });
     scheduler.start();
     logEvent("info", "listening",
-             {{"address", server.boundAddress()}, {"tailnet", config.tailnet}, {"data_dir", config.dataDir},
+             {{"address", server.boundAddress()},
+              {"tailnet", config.tailnet},
+              {"data_dir", config.dataDir},
               {"version", POSTURED_VERSION}});
     server.run();
     scheduler.stop();  // cancels syncs in flight: they write nothing but their failed run record

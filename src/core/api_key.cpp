@@ -1,8 +1,8 @@
 #include "core/api_key.h"
 
-#include <algorithm>
-
 #include <sodium.h>
+
+#include <algorithm>
 
 #include "core/random.h"
 
@@ -80,15 +80,13 @@ std::optional<std::string> keyIdOf(std::string_view prefix, std::string_view key
 
 }  // namespace
 
-NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now,
-                         Timestamp expires) {
+NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now, Timestamp expires) {
   NewApiKey out = generateKey(kApiKeyPrefix, std::move(description), now, expires);
   out.record.scopes = std::move(scopes);
   return out;
 }
 
-NewApiKey generateAuthKey(std::string description, AuthKeyCapabilities capabilities, Timestamp now,
-                          Timestamp expires) {
+NewApiKey generateAuthKey(std::string description, AuthKeyCapabilities capabilities, Timestamp now, Timestamp expires) {
   NewApiKey out = generateKey(kAuthKeyPrefix, std::move(description), now, expires);
   out.record.keyType = "auth";
   out.record.capabilities = std::move(capabilities);

@@ -18,9 +18,9 @@ inline constexpr std::string_view kAuthKeyPrefix = "postured-auth-";
 
 // What an auth key lets an enrolling device be.
 struct AuthKeyCapabilities {
-  bool reusable = false;       // else one-off: spent by its first enrollment
-  bool ephemeral = false;      // its devices are removed once they stop reporting
-  bool preauthorized = false;  // recorded for Tailscale compatibility; devices here need no approval
+  bool reusable = false;          // else one-off: spent by its first enrollment
+  bool ephemeral = false;         // its devices are removed once they stop reporting
+  bool preauthorized = false;     // recorded for Tailscale compatibility; devices here need no approval
   std::vector<std::string> tags;  // its devices are tagged devices with these tags
   std::string user;               // or owned by this login (ours: there are no user accounts)
 };
@@ -54,11 +54,9 @@ struct NewApiKey {
 };
 
 // Generates a fresh key (random id and 32-byte secret) and its hash.
-NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now,
-                         Timestamp expires);
+NewApiKey generateApiKey(std::string description, std::vector<std::string> scopes, Timestamp now, Timestamp expires);
 // A fresh auth key: as generateApiKey, with keyType "auth" and the auth prefix.
-NewApiKey generateAuthKey(std::string description, AuthKeyCapabilities capabilities, Timestamp now,
-                          Timestamp expires);
+NewApiKey generateAuthKey(std::string description, AuthKeyCapabilities capabilities, Timestamp now, Timestamp expires);
 // Extracts the id from a presented key text, or nullopt when it is malformed.
 std::optional<std::string> apiKeyIdOf(std::string_view keyText);
 std::optional<std::string> authKeyIdOf(std::string_view keyText);

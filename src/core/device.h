@@ -25,8 +25,8 @@ struct Device {
   std::vector<std::string> serialNumbers;
   std::vector<std::string> macAddresses;
   bool postureIdentityDisabled = true;  // the device does not report its identity
-  std::string nodeKey;  // "nodekey:<hex>": the key an enrolled device signs with; empty otherwise
-  bool ephemeral = false;  // enrolled with an ephemeral key: removed when it stops reporting
+  std::string nodeKey;                  // "nodekey:<hex>": the key an enrolled device signs with; empty otherwise
+  bool ephemeral = false;               // enrolled with an ephemeral key: removed when it stops reporting
 
   bool isTagged() const { return !tags.empty(); }
 };

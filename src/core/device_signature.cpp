@@ -1,9 +1,9 @@
 #include "core/device_signature.h"
 
+#include <sodium.h>
+
 #include <charconv>
 #include <cstdlib>
-
-#include <sodium.h>
 
 #include "core/hex.h"
 
@@ -91,8 +91,8 @@ std::string signDeviceRequest(const DeviceKeyPair& keys, std::string_view method
 Result<void> verifyDeviceRequest(std::string_view nodeKey, std::string_view header, std::string_view method,
                                  std::string_view path, std::string_view body, std::int64_t nowUnixSeconds) {
   const auto malformed = [] {
-    return fail(ErrorKind::kUnauthenticated,
-                "device signature required: send \"" + std::string(kSignatureHeader) + ": t=<unix seconds>,sig=<base64>\"");
+    return fail(ErrorKind::kUnauthenticated, "device signature required: send \"" + std::string(kSignatureHeader) +
+                                                 ": t=<unix seconds>,sig=<base64>\"");
   };
   if (!header.starts_with("t=")) return malformed();
   const auto comma = header.find(",sig=");

@@ -4,8 +4,7 @@
 
 namespace postured::core {
 
-std::optional<std::string> normaliseHardwareAddress(std::string_view text, std::size_t minBytes,
-                                                    std::size_t maxBytes) {
+std::optional<std::string> normaliseHardwareAddress(std::string_view text, std::size_t minBytes, std::size_t maxBytes) {
   // "aa" or "aa:bb:...": three characters per byte but the last.
   if (text.size() < 2 || (text.size() + 1) % 3 != 0) return std::nullopt;
   const std::size_t bytes = (text.size() + 1) / 3;

@@ -1,10 +1,10 @@
 #include "integrations/serial_matching.h"
 
-#include "core/serial_placeholders.h"
-
 #include <algorithm>
 #include <array>
 #include <unordered_set>
+
+#include "core/serial_placeholders.h"
 
 namespace postured::integrations {
 

@@ -106,8 +106,8 @@ struct PolicyEngine::State {
     bool active = false;         // port rules exist only while the access has sources
     std::string key;
     std::size_t hash = 0;
-    std::size_t slot = kNone;             // position after merging
-    std::vector<std::uint32_t> nodes;     // nodes that receive one of its destinations
+    std::size_t slot = kNone;          // position after merging
+    std::vector<std::uint32_t> nodes;  // nodes that receive one of its destinations
   };
   using Reach = std::vector<std::pair<std::uint32_t, std::uint32_t>>;  // (rule, destination), sorted
 
@@ -118,7 +118,7 @@ struct PolicyEngine::State {
   std::unordered_map<std::string, std::vector<std::size_t>> userNodes;  // untagged nodes by login
   std::unordered_map<AddrKey, std::vector<std::size_t>, AddrKeyHash> byAddress;
   std::vector<std::string> postureNames;
-  std::vector<std::vector<std::string>> postureKeys;  // folded keys each posture reads
+  std::vector<std::vector<std::string>> postureKeys;   // folded keys each posture reads
   std::vector<std::vector<char>> passes;               // [posture][node]
   std::vector<std::vector<std::size_t>> postureLists;  // posture indexes, kNone for undefined names
   std::vector<IpSet> failing;                          // per list: addresses of nodes meeting none
@@ -129,7 +129,7 @@ struct PolicyEngine::State {
   std::vector<Reach> reach;
   std::size_t slotCount = 0;
   std::unordered_multimap<std::size_t, std::size_t> slotByHash;  // key hash -> slot
-  std::vector<std::size_t> slotRule;                              // slot -> first rule
+  std::vector<std::size_t> slotRule;                             // slot -> first rule
 
   void build();
   void planAccesses();
@@ -717,7 +717,8 @@ std::vector<std::string> PolicyEngine::setAttributes(std::vector<std::pair<std::
       // Keep an address another failing node still holds.
       for (const auto& a : s.nodes[n].addresses()) {
         const auto& holders = s.byAddress[{a.v6, a.value}];
-        if (std::none_of(holders.begin(), holders.end(), [&](std::size_t h) { return h != n && !s.nodeMeetsList(h, l); }))
+        if (std::none_of(holders.begin(), holders.end(),
+                         [&](std::size_t h) { return h != n && !s.nodeMeetsList(h, l); }))
           s.failing[l].remove(IpPrefix::single(a));
       }
     }
@@ -729,7 +730,8 @@ std::vector<std::string> PolicyEngine::setAttributes(std::vector<std::pair<std::
   for (std::size_t ai = 0; ai < s.accesses.size(); ++ai) {
     const auto& a = s.accesses[ai];
     if (a.postureList == kNone || !changedLists.count(a.postureList)) continue;
-    if (std::none_of(touched.begin(), touched.end(), [&](std::size_t n) { return s.nodes[n].hasAddressIn(s.sources[ai].raw); }))
+    if (std::none_of(touched.begin(), touched.end(),
+                     [&](std::size_t n) { return s.nodes[n].hasAddressIn(s.sources[ai].raw); }))
       continue;
     ++stats_.sourceRecomputes;
     auto fresh = s.resolveSources(a, std::move(s.sources[ai].raw));

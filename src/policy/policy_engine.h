@@ -32,10 +32,10 @@ namespace postured::policy {
 
 struct PolicyEngineStats {
   std::uint64_t fullCompiles = 0;
-  std::uint64_t attributeUpdates = 0;       // setAttributes calls (a batch counts once)
-  std::uint64_t postureEvaluations = 0;     // (node, posture) evaluations in incremental updates
-  std::uint64_t sourceRecomputes = 0;       // rules whose sources were resolved again incrementally
-  std::uint64_t nodesReported = 0;          // node ids returned as changed
+  std::uint64_t attributeUpdates = 0;    // setAttributes calls (a batch counts once)
+  std::uint64_t postureEvaluations = 0;  // (node, posture) evaluations in incremental updates
+  std::uint64_t sourceRecomputes = 0;    // rules whose sources were resolved again incrementally
+  std::uint64_t nodesReported = 0;       // node ids returned as changed
 };
 
 class PolicyEngine {

@@ -23,12 +23,10 @@ bool sameKey(std::string_view a, std::string_view b) {
 }
 
 bool foldedLess(const core::DeviceAttribute& a, const core::DeviceAttribute& b) {
-  return std::lexicographical_compare(a.key.begin(), a.key.end(), b.key.begin(), b.key.end(),
-                                      [](char x, char y) {
-                                        // as std::string compares: unsigned bytes
-                                        return static_cast<unsigned char>(foldChar(x)) <
-                                               static_cast<unsigned char>(foldChar(y));
-                                      });
+  return std::lexicographical_compare(a.key.begin(), a.key.end(), b.key.begin(), b.key.end(), [](char x, char y) {
+    // as std::string compares: unsigned bytes
+    return static_cast<unsigned char>(foldChar(x)) < static_cast<unsigned char>(foldChar(y));
+  });
 }
 
 bool inNamespace(std::string_view key, std::string_view ns) {
@@ -66,9 +64,7 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<std::optional<core::Device>> device(std::string_view id) override { return inner_->device(id); }
   Result<std::vector<core::Device>> devices() override { return inner_->devices(); }
   Result<UsedAddresses> usedAddresses() override { return inner_->usedAddresses(); }
-  Result<std::vector<core::DeviceAttribute>> attributes(std::string_view id) override {
-    return inner_->attributes(id);
-  }
+  Result<std::vector<core::DeviceAttribute>> attributes(std::string_view id) override { return inner_->attributes(id); }
   Result<std::unordered_map<std::string, std::vector<core::DeviceAttribute>>> allAttributes() override {
     return inner_->allAttributes();
   }
@@ -83,16 +79,12 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<std::vector<core::ApiKey>> apiKeys() override { return inner_->apiKeys(); }
   Result<std::optional<std::string>> setting(std::string_view name) override { return inner_->setting(name); }
   Result<std::vector<core::Integration>> integrations() override { return inner_->integrations(); }
-  Result<std::optional<core::Integration>> integration(std::string_view id) override {
-    return inner_->integration(id);
-  }
+  Result<std::optional<core::Integration>> integration(std::string_view id) override { return inner_->integration(id); }
   Result<std::vector<core::IntegrationRun>> integrationRuns(std::string_view id, std::size_t limit) override {
     return inner_->integrationRuns(id, limit);
   }
   Result<std::optional<PolicyVersion>> currentPolicy() override { return inner_->currentPolicy(); }
-  Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override {
-    return inner_->policyHistory(limit);
-  }
+  Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override { return inner_->policyHistory(limit); }
 
   Result<void> insertDevice(const core::Device& d) override {
     return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d.id, d});
@@ -256,11 +248,14 @@ void CachedStore::apply(std::vector<Change>& changes) {
           state->device.created = created;
         }
         break;
-      case Change::Kind::kDeleteDevice: state.reset(); break;
+      case Change::Kind::kDeleteDevice:
+        state.reset();
+        break;
       case Change::Kind::kPutAttribute: {
         if (!state) break;
         auto& attrs = state->attributes;
-        auto it = std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a.key, c.attribute().key); });
+        auto it =
+            std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a.key, c.attribute().key); });
         if (it == attrs.end()) {
           attrs.insert(std::upper_bound(attrs.begin(), attrs.end(), c.attribute(), foldedLess), c.attribute());
         } else {
@@ -271,8 +266,7 @@ void CachedStore::apply(std::vector<Change>& changes) {
         break;
       }
       case Change::Kind::kDeleteAttribute:
-        if (state)
-          std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a.key, c.key()); });
+        if (state) std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a.key, c.key()); });
         break;
       case Change::Kind::kReplaceProvider: {
         if (!state) break;

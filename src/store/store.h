@@ -48,9 +48,9 @@ struct ExpiredAttribute {
 struct AuditQuery {
   std::optional<core::Timestamp> start;  // inclusive
   std::optional<core::Timestamp> end;    // exclusive
-  std::string actor;   // matches actor id or loginName, when set
-  std::string target;  // matches target id or name, when set
-  std::string event;   // matches action (CREATE, UPDATE, ...) or target property, case-insensitively
+  std::string actor;                     // matches actor id or loginName, when set
+  std::string target;                    // matches target id or name, when set
+  std::string event;                     // matches action (CREATE, UPDATE, ...) or target property, case-insensitively
   std::size_t limit = 10000;
 };
 
@@ -68,7 +68,7 @@ struct PolicyVersion {
   std::string text;           // the body exactly as posted (HuJSON kept verbatim)
   std::string etag;           // opaque to the store
   core::Timestamp created{};
-  std::string actorId;        // who saved it (API key id, ...)
+  std::string actorId;  // who saved it (API key id, ...)
   std::string actorLoginName;
 };
 

@@ -49,8 +49,8 @@ class PolicyApiTest : public ::testing::Test {
     addDevice(*tx, "a1", "alice@example.com", 1);
     addDevice(*tx, "a2", "alice@example.com", 2);
     addDevice(*tx, "b1", "bob@example.com", 3);
-    ASSERT_TRUE(tx->putAttribute("a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
-                                                             std::nullopt, clock_.now()}));
+    ASSERT_TRUE(tx->putAttribute(
+        "a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true), std::nullopt, clock_.now()}));
     ASSERT_TRUE(tx->commit());
     api_ = std::make_unique<PolicyApi>(*store_, clock_, metrics_, "example.com");
     key_->id = "k1";
@@ -111,8 +111,8 @@ TEST_F(PolicyApiTest, DefaultIsAllowAllWithAnETag) {
 }
 
 TEST_F(PolicyApiTest, SaveKeepsHuJsonAndHonoursIfMatch) {
-  auto saved = must(api_->set(request(kPolicy, {{"content-type", "application/hujson"}, {"if-match", "\"ts-default\""}}),
-                              caller()));
+  auto saved = must(
+      api_->set(request(kPolicy, {{"content-type", "application/hujson"}, {"if-match", "\"ts-default\""}}), caller()));
   ASSERT_EQ(saved.status, 200) << saved.body;
   const auto etag = etagOf(saved);
   EXPECT_EQ(etag, "\"" + policyETag(kPolicy) + "\"");
@@ -144,8 +144,10 @@ TEST_F(PolicyApiTest, SaveKeepsHuJsonAndHonoursIfMatch) {
 }
 
 TEST_F(PolicyApiTest, BadPolicyIsRejectedWithLineAndColumnAndTheOldStays) {
-  auto bad = api_->set(request("{\n  \"acls\": [\n    {\"action\": \"accept\", \"src\": [\"group:nope\"], \"dst\": [\"*:*\"]},\n  ],\n}"),
-                       caller());
+  auto bad = api_->set(
+      request(
+          "{\n  \"acls\": [\n    {\"action\": \"accept\", \"src\": [\"group:nope\"], \"dst\": [\"*:*\"]},\n  ],\n}"),
+      caller());
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().kind, core::ErrorKind::kInvalidArgument);
   EXPECT_THAT(bad.error().message, HasSubstr("line 3"));
@@ -207,9 +209,9 @@ TEST_F(PolicyApiTest, PacketFilterFollowsAttributeChangesAndExpiries) {
   EXPECT_EQ(sources(), a1Only);
   {
     auto tx = std::move(*store_->write());
-    ASSERT_TRUE(tx->putAttribute("a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
-                                                             clock_.now() + std::chrono::milliseconds(1000),
-                                                             clock_.now()}));
+    ASSERT_TRUE(
+        tx->putAttribute("a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
+                                                     clock_.now() + std::chrono::milliseconds(1000), clock_.now()}));
     ASSERT_TRUE(tx->commit());
   }
   EXPECT_EQ(sources(), Json::parse(R"(["100.64.0.1-100.64.0.2", "fd7a:115c:a1e0::1-fd7a:115c:a1e0::2"])"))
@@ -234,8 +236,8 @@ TEST_F(PolicyApiTest, AttributeChangesRecomputeIncrementallyAndIdentityChangesCo
 
   {
     auto tx = std::move(*store_->write());
-    ASSERT_TRUE(tx->putAttribute("a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(false),
-                                                             std::nullopt, clock_.now()}));
+    ASSERT_TRUE(tx->putAttribute(
+        "a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(false), std::nullopt, clock_.now()}));
     ASSERT_TRUE(tx->commit());
   }
   EXPECT_EQ(sources(), Json::array()) << "a1 is no longer trusted";
@@ -246,8 +248,8 @@ TEST_F(PolicyApiTest, AttributeChangesRecomputeIncrementallyAndIdentityChangesCo
 
   {
     auto tx = std::move(*store_->write());
-    ASSERT_TRUE(tx->putAttribute("a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true),
-                                                             std::nullopt, clock_.now()}));
+    ASSERT_TRUE(tx->putAttribute(
+        "a2", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true), std::nullopt, clock_.now()}));
     auto found = tx->device("a2");
     ASSERT_TRUE(found && *found);
     core::Device moved = **found;

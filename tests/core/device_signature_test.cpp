@@ -16,8 +16,8 @@ TEST(DeviceSignatureTest, ASignedRequestVerifiesWithTheDevicesNodeKey) {
   EXPECT_TRUE(isValidNodeKey(keys.publicKey));
   EXPECT_THAT(keys.publicKey, ::testing::StartsWith("nodekey:"));
   const auto header = signDeviceRequest(keys, "POST", "/api/v2/machine/n1/report", R"({"os":"linux"})", kNow);
-  EXPECT_TRUE(verifyDeviceRequest(keys.publicKey, header, "POST", "/api/v2/machine/n1/report", R"({"os":"linux"})",
-                                  kNow + 10));
+  EXPECT_TRUE(
+      verifyDeviceRequest(keys.publicKey, header, "POST", "/api/v2/machine/n1/report", R"({"os":"linux"})", kNow + 10));
 }
 
 TEST(DeviceSignatureTest, AnyChangeToTheRequestOrKeyFailsVerification) {

@@ -22,8 +22,8 @@ class CliTest : public ServerTest {
 };
 
 TEST_F(CliTest, DevicesAddListGetDelete) {
-  auto add = cli({"devices", "add", "--hostname", "laptop", "--user", "alice@example.com", "--os", "linux",
-                  "--serial", "SN123", "--json"});
+  auto add = cli({"devices", "add", "--hostname", "laptop", "--user", "alice@example.com", "--os", "linux", "--serial",
+                  "SN123", "--json"});
   ASSERT_EQ(add.exitCode, 0) << add.err;
   const auto id = Json::parse(add.out)["devices"][0]["id"].get<std::string>();
 
@@ -104,8 +104,8 @@ TEST_F(CliTest, KeysAndAudit) {
 }
 
 TEST_F(CliTest, AuthKeysAndTheIdentityCollectionSwitch) {
-  auto created = cli({"keys", "create-auth", "--tags", "tag:ci,tag:build", "--reusable", "--ephemeral",
-                      "--description", "runners", "--json"});
+  auto created = cli({"keys", "create-auth", "--tags", "tag:ci,tag:build", "--reusable", "--ephemeral", "--description",
+                      "runners", "--json"});
   ASSERT_EQ(created.exitCode, 0) << created.err;
   auto key = Json::parse(created.out);
   EXPECT_EQ(key["keyType"], "auth");

@@ -375,7 +375,6 @@ TEST_F(EnrollAgentTest, TheAgentReportsAtOnceThenEveryIntervalUntilStopped) {
   EXPECT_THAT(agent.out(), HasSubstr("stopped"));
 }
 
-
 TEST_F(EnrollAgentTest, AnEnrolledDeviceIsMatchedToASentinelOneAgentBySerial) {
   constexpr const char* kToken = "s1-test-token-0123456789";
   const auto fleet = dir_.file("fleet.json");

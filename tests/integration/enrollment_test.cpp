@@ -22,7 +22,8 @@ class EnrollmentTest : public ServerTest {
   // Creates an auth key with these capabilities; returns its secret.
   std::string authKey(Json create, int expirySeconds = 3600) {
     auto res = call("POST", "/api/v2/tailnet/-/keys",
-                    Json{{"capabilities", {{"devices", {{"create", create}}}}}, {"expirySeconds", expirySeconds},
+                    Json{{"capabilities", {{"devices", {{"create", create}}}}},
+                         {"expirySeconds", expirySeconds},
                          {"description", "test enrollment"}},
                     200);
     EXPECT_EQ(res["keyType"], "auth");
@@ -38,8 +39,9 @@ class EnrollmentTest : public ServerTest {
   http::ClientResponse signedPost(const core::DeviceKeyPair& keys, const std::string& path, const Json& body,
                                   const std::string& authKeyText, std::int64_t at = nowSeconds()) {
     const auto text = body.dump();
-    return server().request("POST", path, text, authKeyText,
-                            {{std::string(core::kSignatureHeader), core::signDeviceRequest(keys, "POST", path, text, at)}});
+    return server().request(
+        "POST", path, text, authKeyText,
+        {{std::string(core::kSignatureHeader), core::signDeviceRequest(keys, "POST", path, text, at)}});
   }
 
   http::ClientResponse enroll(const core::DeviceKeyPair& keys, const std::string& authKeyText, Json body) {
@@ -168,8 +170,8 @@ TEST_F(EnrollmentTest, SerialsAreDiscardedWhileCollectionIsOffAndKeptWhenOn) {
   const auto id = Json::parse(res.body)["deviceId"].get<std::string>();
   EXPECT_EQ(device(id)["postureIdentity"], Json({{"disabled", true}}));
 
-  EXPECT_EQ(call("PATCH", "/api/v2/tailnet/-/settings", Json{{"postureIdentityCollectionOn", true}}, 200)
-                ["postureIdentityCollectionOn"],
+  EXPECT_EQ(call("PATCH", "/api/v2/tailnet/-/settings", Json{{"postureIdentityCollectionOn", true}},
+                 200)["postureIdentityCollectionOn"],
             true);
   EXPECT_EQ(device(id)["postureIdentity"]["disabled"], true) << "until the device's next report";
   ASSERT_EQ(report(keys, id, facts("thinkpad", identity)).status, 200);

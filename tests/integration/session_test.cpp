@@ -76,8 +76,8 @@ TEST_F(SessionTest, SignOutAndRevocationEndTheSession) {
   EXPECT_EQ(after.status, 401);
   EXPECT_THAT(after.body, HasSubstr("sign in again"));
 
-  auto created = call("POST", "/api/v2/tailnet/-/keys",
-                      Json{{"keyType", "api"}, {"scopes", {"devices:core:read"}}}, 200);
+  auto created =
+      call("POST", "/api/v2/tailnet/-/keys", Json{{"keyType", "api"}, {"scopes", {"devices:core:read"}}}, 200);
   const auto s2 = signIn(created["key"].get<std::string>());
   EXPECT_EQ(withCookie(s2, "GET", "/api/v2/tailnet/-/devices", {}, false).status, 200);
   call("DELETE", "/api/v2/tailnet/-/keys/" + created["id"].get<std::string>(), nullptr, 200);

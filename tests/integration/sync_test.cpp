@@ -11,10 +11,9 @@ namespace {
 
 constexpr const char* kToken = "s1-test-token-0123456789";
 const std::vector<std::string> kSentinelKeys = {
-    "sentinelOne:activeThreats",         "sentinelOne:agentVersion",  "sentinelOne:encryptedApplications",
-    "sentinelOne:firewallEnabled",       "sentinelOne:infected",      "sentinelOne:isActive",
+    "sentinelOne:activeThreats",   "sentinelOne:agentVersion", "sentinelOne:encryptedApplications",
+    "sentinelOne:firewallEnabled", "sentinelOne:infected",     "sentinelOne:isActive",
     "sentinelOne:operationalState"};
-
 
 class SyncTest : public ServerTest {
  protected:
@@ -32,8 +31,8 @@ class SyncTest : public ServerTest {
     args.insert(args.end(), emuArgs.begin(), emuArgs.end());
     emu_ = std::make_unique<EmulatorProcess>(args);
     ASSERT_TRUE(emu_->start()) << emu_->logText();
-    std::vector<std::string> sargs = {"--allow-insecure-provider-urls", "true", "--provider-retry-delay", "20ms",
-                                      "--provider-retries", "3"};
+    std::vector<std::string> sargs = {
+        "--allow-insecure-provider-urls", "true", "--provider-retry-delay", "20ms", "--provider-retries", "3"};
     sargs.insert(sargs.end(), serverArgs.begin(), serverArgs.end());
     startServer(sargs);
   }
@@ -96,8 +95,10 @@ class SyncTest : public ServerTest {
   // The uuid of the first agent the emulator lists.
   std::string firstAgentUuid() {
     http::HttpClient client;
-    auto res = client.send(http::ClientRequest{"GET", emu_->baseUrl() + "/web/api/v2.1/agents?limit=1",
-                                               {{"Authorization", std::string("ApiToken ") + kToken}}, ""});
+    auto res = client.send(http::ClientRequest{"GET",
+                                               emu_->baseUrl() + "/web/api/v2.1/agents?limit=1",
+                                               {{"Authorization", std::string("ApiToken ") + kToken}},
+                                               ""});
     return Json::parse(res->body)["data"][0]["uuid"].get<std::string>();
   }
 
@@ -197,9 +198,9 @@ TEST_F(SyncTest, ReinstallsDuplicatesAndDecommissionedAgents) {
   auto fresh = fleetAgent(2, "sn-re", "2026-11-01T00:00:00.000000Z");
   auto decommissioned = fleetAgent(3, "SN-DECOM");
   decommissioned["isDecommissioned"] = true;
-  startBoth(Json::array({old, fresh, decommissioned, fleetAgent(4, "SN-SHARED"), fleetAgent(5, "To be filled by O.E.M.")}));
-  const auto ids = importSerials({{"SN-RE"}, {"SN-DECOM"}, {"SN-SHARED"},
-                                  {"sn-shared"}, {"To be filled by O.E.M."}});
+  startBoth(
+      Json::array({old, fresh, decommissioned, fleetAgent(4, "SN-SHARED"), fleetAgent(5, "To be filled by O.E.M.")}));
+  const auto ids = importSerials({{"SN-RE"}, {"SN-DECOM"}, {"SN-SHARED"}, {"sn-shared"}, {"To be filled by O.E.M."}});
   connect();
   EXPECT_EQ(attributes(ids[0])["sentinelOne:agentVersion"], "23.3.2.12") << "the newest agent wins";
   EXPECT_EQ(sentinelKeysOn(ids[1]), 0u) << "decommissioned agents match nothing";
@@ -314,16 +315,17 @@ TEST_F(SyncTest, StaleAttributesAreRemovedAndAudited) {
 TEST_F(SyncTest, IntegrationsApiValidatesAndDeletionRemovesAttributes) {
   startBoth(Json::array({fleetAgent(1, "SN-1")}));
   const auto ids = importSerials({{"SN-1"}});
-  auto noHttp = call("POST", "/api/v2/tailnet/-/posture/integrations",
-                     Json{{"provider", "sentinelone"}, {"cloudId", "http://acme.sentinelone.net"}, {"clientSecret", "x"}},
-                     400);
+  auto noHttp =
+      call("POST", "/api/v2/tailnet/-/posture/integrations",
+           Json{{"provider", "sentinelone"}, {"cloudId", "http://acme.sentinelone.net"}, {"clientSecret", "x"}}, 400);
   EXPECT_NE(noHttp["message"].get<std::string>().find("cloudId"), std::string::npos) << noHttp;
   auto unknown = call("POST", "/api/v2/tailnet/-/posture/integrations",
                       Json{{"provider", "acme"}, {"cloudId", "x"}, {"clientSecret", "x"}}, 400);
   EXPECT_NE(unknown["message"].get<std::string>().find("provider"), std::string::npos);
   call("POST", "/api/v2/tailnet/-/posture/integrations",
        Json{{"provider", "falcon"}, {"cloudId", "us-1"}, {"clientSecret", "x"}}, 400);
-  call("POST", "/api/v2/tailnet/-/posture/integrations", Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}}, 400);
+  call("POST", "/api/v2/tailnet/-/posture/integrations",
+       Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}}, 400);
   call("POST", "/api/v2/tailnet/-/posture/integrations",
        Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}, {"clientSecret", kToken}, {"extra", 1}}, 400);
 
@@ -360,7 +362,7 @@ TEST_F(SyncTest, DevicesAreMatchedAsTheyAreWhenTheRunCommits) {
                       Json{{"provider", "sentinelone"}, {"cloudId", emu_->baseUrl()}, {"clientSecret", kToken}}, 200);
   integration_ = created["id"].get<std::string>();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the fetch is under way
-  const auto twin = importSerials({{"SN-1"}});                    // now the serial is on two devices
+  const auto twin = importSerials({{"SN-1"}});                  // now the serial is on two devices
   lastRun_ = waitForRun();
   EXPECT_EQ(lastRun_["outcome"], "success");
   EXPECT_EQ(lastRun_["matchedCount"], 0) << lastRun_;

@@ -1,14 +1,13 @@
 // Parsing pages of GET /web/api/v2.1/agents in the shapes real consoles send
 // (see the reference's recorded agents) and the ways a page can be broken.
-#include "sentinelone_fixtures.h"
-#include "integrations/sentinelone/agents_page.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "integrations/sentinelone/agents_page.h"
+#include "sentinelone_fixtures.h"
 
 namespace postured::integrations::sentinelone {
 namespace {
@@ -49,26 +48,26 @@ TEST_F(SentinelOneAgentsPage, KeepsTheCursorAndTheOrderOfAgents) {
   EXPECT_EQ(page_.nextCursor, "YWdlbnRfaWQ6NTgwMjkzODE=");
   std::vector<std::string> names;
   for (const auto& h : page_.hosts) names.push_back(h.name);
-  EXPECT_THAT(names, ElementsAre("WIN-GCP-2022", "ubuntu-arm-qemu", "EC2AMAZ-AJ1RBNH", "linux-infected",
-                                 "MacBook-Uninstalled", "odd-types", "esc\xc3\xa4ped \"name\"", "bare-minimum",
-                                 "negative-threats"));
+  EXPECT_THAT(names,
+              ElementsAre("WIN-GCP-2022", "ubuntu-arm-qemu", "EC2AMAZ-AJ1RBNH", "linux-infected", "MacBook-Uninstalled",
+                          "odd-types", "esc\xc3\xa4ped \"name\"", "bare-minimum", "negative-threats"));
 }
 
 TEST_F(SentinelOneAgentsPage, ReadsAModernAgentCompletely) {
   const auto& h = host(0);
-  EXPECT_EQ(h.providerId, "2100373624418153911");  // 19 digits, kept verbatim
+  EXPECT_EQ(h.providerId, "2100373624418153911");                         // 19 digits, kept verbatim
   EXPECT_THAT(h.serialNumbers, ElementsAre("GoogleCloud-3F1E2D4C5B6A"));  // trimmed, case kept
   EXPECT_THAT(h.macAddresses, ElementsAre("42:01:0a:80:00:07"));
   ASSERT_TRUE(h.lastActive);
   EXPECT_EQ(core::formatRfc3339(*h.lastActive), "2025-02-03T11:22:33.456Z");
   EXPECT_TRUE(h.matchable);
-  EXPECT_THAT(h.attributes,
-              ElementsAre(Pair("sentinelOne:isActive", kTrue),
-                          Pair("sentinelOne:agentVersion", core::AttributeValue(std::string("22.3.4.612"))),
-                          Pair("sentinelOne:activeThreats", core::AttributeValue(0.0)),
-                          Pair("sentinelOne:infected", kFalse), Pair("sentinelOne:firewallEnabled", kTrue),
-                          Pair("sentinelOne:encryptedApplications", kTrue),
-                          Pair("sentinelOne:operationalState", core::AttributeValue(std::string("na")))));
+  EXPECT_THAT(
+      h.attributes,
+      ElementsAre(Pair("sentinelOne:isActive", kTrue),
+                  Pair("sentinelOne:agentVersion", core::AttributeValue(std::string("22.3.4.612"))),
+                  Pair("sentinelOne:activeThreats", core::AttributeValue(0.0)), Pair("sentinelOne:infected", kFalse),
+                  Pair("sentinelOne:firewallEnabled", kTrue), Pair("sentinelOne:encryptedApplications", kTrue),
+                  Pair("sentinelOne:operationalState", core::AttributeValue(std::string("na")))));
 }
 
 TEST_F(SentinelOneAgentsPage, NullSerialAndMacAddressVariants) {
@@ -84,8 +83,8 @@ TEST_F(SentinelOneAgentsPage, NullSerialAndMacAddressVariants) {
 TEST_F(SentinelOneAgentsPage, StringBooleansAndDecommissionedAgents) {
   const auto& h = host(2);
   EXPECT_EQ(h.providerId, "657613730168123595");
-  EXPECT_THAT(h.serialNumbers, IsEmpty());  // older consoles send no serialNumber key at all
-  EXPECT_FALSE(h.matchable);                // "isDecommissioned": "True"
+  EXPECT_THAT(h.serialNumbers, IsEmpty());                        // older consoles send no serialNumber key at all
+  EXPECT_FALSE(h.matchable);                                      // "isDecommissioned": "True"
   EXPECT_EQ(attribute(h, "sentinelOne:firewallEnabled"), kTrue);  // "True"
   EXPECT_EQ(attribute(h, "sentinelOne:isActive"), kFalse);        // "False"
   EXPECT_THAT(h.macAddresses, ElementsAre("06:35:e6:62:53:2e"));
@@ -119,7 +118,7 @@ TEST_F(SentinelOneAgentsPage, WrongTypedAndNullFieldsAreNotReported) {
   // isActive: 7, infected: 1, firewallEnabled: "yes", operationalState: 42 and
   // the nulls are left out; the numeric string "3" is a count.
   EXPECT_THAT(h.attributes, ElementsAre(Pair("sentinelOne:activeThreats", core::AttributeValue(3.0))));
-  EXPECT_TRUE(h.matchable);  // isDecommissioned: null, isUninstalled: "maybe"
+  EXPECT_TRUE(h.matchable);                 // isDecommissioned: null, isUninstalled: "maybe"
   EXPECT_THAT(h.serialNumbers, IsEmpty());  // blank
   EXPECT_THAT(h.macAddresses, IsEmpty());   // networkInterfaces is an object, not an array
   EXPECT_FALSE(h.lastActive);               // "yesterday"
@@ -163,8 +162,8 @@ TEST(SentinelOneAgentsPageShapes, LastPageAndKeysInAnyOrder) {
 
 TEST(SentinelOneAgentsPageShapes, ParserIsReusableAcrossPages) {
   AgentsPageParser parser;
-  for (const auto* name : {"page_recorded_shapes.json", "malformed_truncated.json", "page_empty_last.json",
-                           "page_recorded_shapes.json"}) {
+  for (const auto* name :
+       {"page_recorded_shapes.json", "malformed_truncated.json", "page_empty_last.json", "page_recorded_shapes.json"}) {
     auto body = fixture(name);
     const auto parsed = parser.parse(body);
     EXPECT_EQ(static_cast<bool>(parsed), std::string(name).starts_with("page_")) << name;

@@ -155,9 +155,9 @@ TEST_F(CachedStoreTest, ChangedSinceForgetsOldCommitsOfALargeHistory) {
     auto tx = write();
     for (int i = 0; i < 80000; ++i) {
       const int n = batch * 80000 + i;
-      ASSERT_TRUE(tx->insertDevice(device("d" + std::to_string(n),
-                                          "100." + std::to_string(64 + n / 65536) + "." +
-                                              std::to_string(n / 256 % 256) + "." + std::to_string(n % 256))));
+      ASSERT_TRUE(tx->insertDevice(device("d" + std::to_string(n), "100." + std::to_string(64 + n / 65536) + "." +
+                                                                       std::to_string(n / 256 % 256) + "." +
+                                                                       std::to_string(n % 256))));
     }
     ASSERT_TRUE(tx->commit());
   }

@@ -611,23 +611,24 @@ TEST_P(StoreConformance, ProviderAttributesAreReplacedAsOneSetPerNamespace) {
         "n1", "sentinelOne",
         {attr("sentinelOne:isActive", core::AttributeValue(true), std::nullopt, at(7)),
          attr("sentinelOne:agentVersion", str("23.4.6.347\nwith \\ escapes"), std::nullopt, at(8))}));
-    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "falcon", {attr("falcon:ztaScore", core::AttributeValue(70.5))}));
+    STORE_ASSERT_OK(
+        tx->replaceProviderAttributes("n1", "falcon", {attr("falcon:ztaScore", core::AttributeValue(70.5))}));
     STORE_ASSERT_OK(tx->commit());
   }
   {
     auto read = beginRead();
     ASSERT_TRUE(read);
     STORE_ASSIGN_OR_FAIL(attributes, read->attributes("n1"));
-    ASSERT_THAT(keysOf(attributes), ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion",
-                                                "sentinelOne:isActive"));
+    ASSERT_THAT(keysOf(attributes),
+                ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion", "sentinelOne:isActive"));
     EXPECT_EQ(attributes[1].value, core::AttributeValue(70.5));
     EXPECT_EQ(attributes[2].value, str("23.4.6.347\nwith \\ escapes"));
     EXPECT_EQ(attributes[2].updated, at(8));
     EXPECT_EQ(attributes[3].value, core::AttributeValue(true));
     EXPECT_EQ(attributes[3].expiry, std::nullopt);
     STORE_ASSIGN_OR_FAIL(all, read->allAttributes());
-    EXPECT_THAT(keysOf(all["n1"]), ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion",
-                                               "sentinelOne:isActive"));
+    EXPECT_THAT(keysOf(all["n1"]),
+                ElementsAre("custom:tier", "falcon:ztaScore", "sentinelOne:agentVersion", "sentinelOne:isActive"));
   }
   {
     auto tx = beginWrite();
@@ -660,7 +661,8 @@ TEST_P(StoreConformance, ProviderAttributesAreWrittenOnlyAsSets) {
   ASSERT_FALSE(foreign.has_value());
   EXPECT_EQ(foreign.error().kind, core::ErrorKind::kInvalidArgument);
   EXPECT_THAT(foreign.error().message, HasSubstr("custom:tier"));
-  auto missing = tx->replaceProviderAttributes("ghost", "sentinelOne", {attr("sentinelOne:infected", core::AttributeValue(true))});
+  auto missing =
+      tx->replaceProviderAttributes("ghost", "sentinelOne", {attr("sentinelOne:infected", core::AttributeValue(true))});
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().kind, core::ErrorKind::kNotFound);
 }
@@ -670,8 +672,8 @@ TEST_P(StoreConformance, DeletingADeviceRemovesItsProviderAttributes) {
     auto tx = beginWrite();
     ASSERT_TRUE(tx);
     STORE_ASSERT_OK(tx->insertDevice(makeDevice("n1", 1)));
-    STORE_ASSERT_OK(tx->replaceProviderAttributes("n1", "sentinelOne",
-                                                  {attr("sentinelOne:infected", core::AttributeValue(true))}));
+    STORE_ASSERT_OK(
+        tx->replaceProviderAttributes("n1", "sentinelOne", {attr("sentinelOne:infected", core::AttributeValue(true))}));
     STORE_ASSERT_OK(tx->commit());
   }
   {

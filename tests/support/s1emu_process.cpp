@@ -90,11 +90,12 @@ void EmulatorProcess::stop() {
 
 nlohmann::json EmulatorProcess::control(const std::string& method, const std::string& path,
                                         const nlohmann::json& body) {
-  http::ClientRequest req{method, baseUrl_ + path, {{"Content-Type", "application/json"}},
-                          body.is_null() ? std::string() : body.dump()};
+  http::ClientRequest req{
+      method, baseUrl_ + path, {{"Content-Type", "application/json"}}, body.is_null() ? std::string() : body.dump()};
   auto res = client_.send(req);
   if (!res) throw std::runtime_error("s1emu " + path + ": " + res.error().message);
-  if (res->status >= 300) throw std::runtime_error("s1emu " + path + " answered " + std::to_string(res->status) + ": " + res->body);
+  if (res->status >= 300)
+    throw std::runtime_error("s1emu " + path + " answered " + std::to_string(res->status) + ": " + res->body);
   return nlohmann::json::parse(res->body, nullptr, false);
 }
 

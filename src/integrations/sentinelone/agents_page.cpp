@@ -234,8 +234,7 @@ void addAttributes(AgentFields& f, ProviderHost& host) {
   if (f.firewallEnabled) out.emplace_back(kFirewallEnabledKey, core::AttributeValue(*f.firewallEnabled));
   if (f.encryptedApplications)
     out.emplace_back(kEncryptedApplicationsKey, core::AttributeValue(*f.encryptedApplications));
-  if (f.operationalState)
-    out.emplace_back(kOperationalStateKey, core::AttributeValue(std::move(*f.operationalState)));
+  if (f.operationalState) out.emplace_back(kOperationalStateKey, core::AttributeValue(std::move(*f.operationalState)));
   host.matchable = !f.isDecommissioned.value_or(false) && !f.isUninstalled.value_or(false);
 }
 
@@ -305,8 +304,7 @@ class PageWalker {
   error_code walkData(od::value& v) {
     od::json_type type;
     if (auto e = v.type().get(type)) return e;
-    if (type != od::json_type::array)
-      return problem("\"data\" is " + std::string(typeName(type)) + ", not an array");
+    if (type != od::json_type::array) return problem("\"data\" is " + std::string(typeName(type)) + ", not an array");
     od::array agents;
     if (auto e = v.get_array().get(agents)) return e;
     std::size_t index = 0;
@@ -385,7 +383,8 @@ namespace {
 // simdjson reads up to SIMDJSON_PADDING bytes past the end. The body usually
 // has that room already (HttpClient pads it); reserving copies otherwise.
 void pad(std::string& body) {
-  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING)
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
 }
 
 }  // namespace
@@ -408,7 +407,8 @@ core::Result<AgentsPage> AgentsPageParser::parse(std::string& body, const Cursor
   if (e == simdjson::TRAILING_CONTENT) return invalid("invalid JSON: unexpected text after the top-level object");
   std::string where;
   const char* at = nullptr;
-  if (doc.current_location().get(at) == SUCCESS && at != nullptr) where = " near byte " + std::to_string(at - body.data());
+  if (doc.current_location().get(at) == SUCCESS && at != nullptr)
+    where = " near byte " + std::to_string(at - body.data());
   return invalid("invalid JSON" + where + ": " + simdjson::error_message(e));
 }
 

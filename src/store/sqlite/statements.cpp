@@ -8,7 +8,7 @@ namespace postured::store::sqlite {
   "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
   "serial_numbers, mac_addresses, posture_identity_disabled, node_key, ephemeral"
 
-#define POSTURED_API_KEY_COLUMNS                                                       \
+#define POSTURED_API_KEY_COLUMNS                                                          \
   "id, secret_hash, key_type, description, scopes, created, expires, revoked, reusable, " \
   "ephemeral, preauthorized, device_tags, device_user, used"
 
@@ -49,7 +49,8 @@ constexpr const char* kTexts[] = {
     "SELECT ipv4, ipv6 FROM devices",
     // kDeviceInsert: empty addresses become NULL so they do not collide.
     "INSERT INTO devices (" POSTURED_DEVICE_COLUMNS
-    ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULLIF(?15, ''), ?16)",
+    ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULLIF(?15, ''), "
+    "?16)",
     // kDeviceUpdate: every field but id and created (?10, bound but unused:
     // both statements share the parameter numbers of bindDevice()).
     "UPDATE devices SET hostname = ?2, user_login = ?3, tags = ?4, ipv4 = NULLIF(?5, ''), "
