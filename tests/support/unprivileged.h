@@ -1,0 +1,17 @@
+// Tests of "permission denied" paths. Root reads and writes any file, and CI
+// runs as root, so such a test runs its body as the user "nobody" in a forked
+// child and gets back the text the body returns.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace postured::testing {
+
+// Runs `body` as uid/gid 65534 (nobody) when this process is root, else
+// directly. nullopt only when the privileges cannot be dropped (a container
+// without CAP_SETUID), so the caller can skip saying exactly that.
+std::optional<std::string> runUnprivileged(const std::function<std::string()>& body);
+
+}  // namespace postured::testing
