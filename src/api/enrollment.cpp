@@ -124,9 +124,10 @@ Json factsJson(const core::Device& d) {
   return Json{{"hostname", d.hostname}, {"os", d.os}, {"osVersion", d.osVersion}, {"clientVersion", d.clientVersion}};
 }
 
-// Applies what a device reported to its record, and audits what changed.
-core::Result<void> applyFacts(store::WriteTx& tx, core::Device& device, const DeviceFacts& facts,
-                              const core::ChangeContext& context) {
+// Applies what a device reported to its record, audits what changed and
+// writes the device. Returns whether identity collection is on.
+core::Result<bool> recordFacts(store::WriteTx& tx, core::Device& device, const DeviceFacts& facts,
+                               const core::ChangeContext& context) {
   auto collectionOn = identityCollectionOn(tx);
   if (!collectionOn) return tl::unexpected(collectionOn.error());
   const core::Device before = device;
@@ -145,7 +146,7 @@ core::Result<void> applyFacts(store::WriteTx& tx, core::Device& device, const De
     auto event = context.event(target, "UPDATE");
     event.oldJson = factsJson(before).dump();
     event.newJson = factsJson(device).dump();
-    if (auto ok = tx.appendAudit(event); !ok) return ok;
+    if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
   }
   if (identityJson(before) != identityJson(device)) {
     auto propertyTarget = target;
@@ -153,9 +154,10 @@ core::Result<void> applyFacts(store::WriteTx& tx, core::Device& device, const De
     auto event = context.event(propertyTarget, "UPDATE");
     event.oldJson = identityJson(before).dump();
     event.newJson = identityJson(device).dump();
-    if (auto ok = tx.appendAudit(event); !ok) return ok;
+    if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
   }
-  return {};
+  if (auto ok = tx.updateDevice(device); !ok) return tl::unexpected(ok.error());
+  return *collectionOn;
 }
 
 std::int64_t unixSeconds(core::Timestamp t) { return core::toUnixMillis(t) / 1000; }
@@ -261,11 +263,9 @@ core::Result<http::Response> registerDevice(ApiContext& ctx, const http::Request
     if (!created) return tl::unexpected(created.error());
     device = std::move(created->front());
   }
-  if (auto ok = applyFacts(**tx, device, *facts, context); !ok) return tl::unexpected(ok.error());
-  if (auto ok = (*tx)->updateDevice(device); !ok) return tl::unexpected(ok.error());
-  if (auto ok = (*tx)->markAuthKeyUsed(key->id, now); !ok) return tl::unexpected(ok.error());
-  auto collectionOn = identityCollectionOn(**tx);
+  auto collectionOn = recordFacts(**tx, device, *facts, context);
   if (!collectionOn) return tl::unexpected(collectionOn.error());
+  if (auto ok = (*tx)->markAuthKeyUsed(key->id, now); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
   return jsonResponse(existing ? 200 : 201, registrationJson(device, ctx.tailnet, !existing, *collectionOn, now));
 }
@@ -294,9 +294,7 @@ core::Result<http::Response> reportDevice(ApiContext& ctx, const http::Request& 
   core::Device device = **current;
   const core::AuditActor actor{device.id, "NODE", device.hostname, device.hostname};
   core::ChangeContext context(actor, "NODE", now);
-  if (auto ok = applyFacts(**tx, device, *facts, context); !ok) return tl::unexpected(ok.error());
-  if (auto ok = (*tx)->updateDevice(device); !ok) return tl::unexpected(ok.error());
-  auto collectionOn = identityCollectionOn(**tx);
+  auto collectionOn = recordFacts(**tx, device, *facts, context);
   if (!collectionOn) return tl::unexpected(collectionOn.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
   return jsonResponse(200, registrationJson(device, ctx.tailnet, false, *collectionOn, now));
