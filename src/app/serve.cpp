@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <condition_variable>
@@ -175,10 +176,25 @@ static int serveUntilStopped(const ServeConfig& config) {
   return 0;
 }
 
+namespace {
+
+// glibc raises its mmap threshold to the size of the largest block freed, so
+// after the first sync each multi-megabyte page body came from the heap and
+// its pages stayed resident afterwards; a fixed threshold sends them to mmap
+// and back to the system on free. Two arenas: each arena keeps its own free
+// memory, and the server's threads would otherwise get one per core * 8.
+void limitAllocatorRetention() {
+  ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  ::mallopt(M_ARENA_MAX, 2);
+}
+
+}  // namespace
+
 int runServe(const ServeConfig& config) {
   // Before any thread exists (the logger starts one), so that every thread
   // inherits the mask and the signals reach only the thread that waits for them.
   core::blockShutdownSignals();
+  limitAllocatorRetention();
   ::umask(077);  // the store holds key hashes and the inventory: readable by this user only
   setupLogging(config.logLevel);
   const int code = serveUntilStopped(config);

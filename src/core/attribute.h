@@ -5,10 +5,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
-#include <utility>
 
+#include "core/attribute_key.h"
 #include "core/result.h"
 #include "core/time.h"
 
@@ -74,7 +75,7 @@ std::string foldKey(std::string_view key);
 
 // One attribute as stored for a device.
 struct DeviceAttribute {
-  std::string key;
+  AttributeKey key;
   AttributeValue value;
   std::optional<Timestamp> expiry;
   Timestamp updated;

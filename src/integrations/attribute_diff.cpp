@@ -4,7 +4,7 @@
 
 namespace postured::integrations {
 
-const core::AttributeValue* DeviceAttributeDiff::held(std::string_view key) const {
+const core::AttributeValue* DeviceAttributeDiff::held(core::AttributeKey key) const {
   for (const auto& a : state->attributes)
     if (a.key == key) return &a.value;
   return nullptr;
@@ -83,51 +83,47 @@ bool inNamespace(std::string_view key, std::string_view ns) {
   return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
 }
 
-std::vector<DeviceAttributeDiff> diffProviderAttributes(
-    const std::vector<std::shared_ptr<const store::DeviceState>>& devices, std::string_view ns,
-    const std::unordered_map<std::string, MatchedHost>& desired, core::Timestamp now) {
+std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devices, std::string_view ns,
+                                                        std::span<const std::optional<MatchedHost>> desired,
+                                                        core::Timestamp now) {
   // Runs for every device on every sync, so it allocates nothing for a device
   // that does not change: a provider writes a handful of keys, and linear
-  // scans over them beat building maps.
+  // scans over them, comparing interned keys, beat building maps.
   std::vector<DeviceAttributeDiff> out;
-  for (const auto& state : devices) {
-    const auto match = desired.find(state->device.id);
-    const auto* wanted = match == desired.end() ? nullptr : &match->second.attributes;
-    const auto heldValue = [&](const std::string& key) -> const core::AttributeValue* {
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    const auto& state = devices[i];
+    const auto* wanted = i < desired.size() && desired[i] ? &desired[i]->attributes : nullptr;
+    const auto held = [&](core::AttributeKey key) -> const core::DeviceAttribute* {
       for (const auto& a : state->attributes)
-        if (a.key == key) return &a.value;
+        if (a.key == key) return &a;
       return nullptr;
     };
-    const auto updatedOf = [&](const std::string& key) {
-      for (const auto& a : state->attributes)
-        if (a.key == key) return a.updated;
-      return now;
+    const auto isWanted = [&](core::AttributeKey key) {
+      return wanted && std::any_of(wanted->begin(), wanted->end(), [&](const auto& w) { return w.first == key; });
     };
-    const auto isWanted = [&](const std::string& key) {
-      if (!wanted) return false;
-      for (const auto& [k, v] : *wanted)
-        if (k == key) return true;
-      return false;
-    };
+    const auto isRemoved = [&](const core::DeviceAttribute& a) { return inNamespace(a.key, ns) && !isWanted(a.key); };
 
-    bool changed = false;
-    if (wanted)
-      for (const auto& [key, value] : *wanted)
-        if (const auto* old = heldValue(key); !old || !(*old == value)) changed = true;
-    for (const auto& a : state->attributes)
-      if (inNamespace(a.key, ns) && !isWanted(a.key)) changed = true;
+    bool changed = std::any_of(state->attributes.begin(), state->attributes.end(), isRemoved);
+    if (wanted && !changed)
+      changed = std::any_of(wanted->begin(), wanted->end(), [&](const auto& w) {
+        const auto* old = held(w.first);
+        return !old || !(old->value == w.second);
+      });
     if (!changed) continue;
 
     DeviceAttributeDiff diff;
-    for (const auto& a : state->attributes)
-      if (inNamespace(a.key, ns) && !isWanted(a.key)) diff.removals.push_back(a.key);
-    if (wanted)
-      for (const auto& [key, value] : *wanted) {
-        const auto* old = heldValue(key);
-        // An unchanged value keeps the time it was last set.
-        diff.next.push_back(core::DeviceAttribute{key, value, std::nullopt, old && *old == value ? updatedOf(key) : now});
-      }
     diff.state = state;
+    for (const auto& a : state->attributes)
+      if (isRemoved(a)) diff.removals.push_back(a.key);
+    if (wanted) {
+      diff.next.reserve(wanted->size());
+      for (const auto& [key, value] : *wanted) {
+        const auto* old = held(key);
+        // An unchanged value keeps the time it was last set.
+        diff.next.push_back(
+            core::DeviceAttribute{key, value, std::nullopt, old && old->value == value ? old->updated : now});
+      }
+    }
     out.push_back(std::move(diff));
   }
   // In key order the store's B-tree inserts are nearly sequential: a sync that

@@ -3,6 +3,7 @@
 // longer matched lose every attribute of the provider's namespace.
 #pragma once
 
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,11 +16,11 @@ namespace postured::integrations {
 struct DeviceAttributeDiff {
   std::shared_ptr<const store::DeviceState> state;  // the device as it was: old values for the audit
   std::vector<core::DeviceAttribute> next;          // the namespace's whole set after the change
-  std::vector<std::string> removals;                // keys held before and absent from `next`
+  std::vector<core::AttributeKey> removals;         // keys held before and absent from `next`
 
   const core::Device& device() const { return state->device; }
   // The value `key` had before, if any.
-  const core::AttributeValue* held(std::string_view key) const;
+  const core::AttributeValue* held(core::AttributeKey key) const;
   // The attributes of `next` that are new or changed. Derived rather than
   // stored: a first sync diffs 100,000 devices and memory is the limit.
   std::vector<const core::DeviceAttribute*> puts() const;
@@ -31,12 +32,12 @@ struct DeviceAttributeDiff {
   std::string newJson() const;
 };
 
-// `desired` maps device id to the attributes it should hold (empty map entry
-// or absence: none). Only keys in `ns` ("sentinelOne") are compared or touched.
-// The result is ordered by device id.
-std::vector<DeviceAttributeDiff> diffProviderAttributes(
-    const std::vector<std::shared_ptr<const store::DeviceState>>& devices, std::string_view ns,
-    const std::unordered_map<std::string, MatchedHost>& desired, core::Timestamp now);
+// `desired[i]` is what devices[i] should hold (absent, or an empty `desired`:
+// nothing). Only keys in `ns` ("sentinelOne") are compared or touched. The
+// result is ordered by device id.
+std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devices, std::string_view ns,
+                                                        std::span<const std::optional<MatchedHost>> desired,
+                                                        core::Timestamp now);
 
 // True when `key` is in namespace `ns` ("sentinelOne:isActive" in "sentinelOne").
 bool inNamespace(std::string_view key, std::string_view ns);

@@ -46,13 +46,13 @@ struct ValidationContext {
 
 // One host as the provider reports it.
 struct ProviderHost {
-  std::string providerId;  // the provider's own id (SentinelOne: agent id)
-  std::string name;        // for messages (computer name)
+  std::string providerId;                  // the provider's own id (SentinelOne: agent id)
+  std::string name;                        // for messages (computer name)
   std::vector<std::string> serialNumbers;  // as reported, trimmed; normalisation is the matcher's
   std::vector<std::string> macAddresses;   // lower-case aa:bb:cc:dd:ee:ff
   std::optional<core::Timestamp> lastActive;
   bool matchable = true;  // false for decommissioned or uninstalled agents: they match nothing
-  std::vector<std::pair<std::string, core::AttributeValue>> attributes;  // keys from attributeSpecs()
+  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;  // keys from attributeSpecs()
 };
 
 // Why a fetch ended without all hosts.
@@ -72,8 +72,8 @@ struct FetchError {
 struct FetchContext {
   const std::atomic<bool>* cancelled = nullptr;  // checked between pages and while waiting
   bool allowInsecureUrls = false;
-  int maxRetries = 4;                            // per page, for transient failures and 429s
-  std::chrono::milliseconds retryBaseDelay{1000};  // doubled each attempt, with jitter
+  int maxRetries = 4;                                // per page, for transient failures and 429s
+  std::chrono::milliseconds retryBaseDelay{1000};    // doubled each attempt, with jitter
   std::chrono::milliseconds maxRetryAfter{300'000};  // a longer Retry-After fails the run instead
   std::chrono::milliseconds connectTimeout{10'000};
   std::chrono::milliseconds requestTimeout{120'000};
@@ -92,8 +92,8 @@ class Provider {
  public:
   virtual ~Provider() = default;
 
-  virtual std::string_view id() const = 0;           // "sentinelone"
-  virtual std::string_view displayName() const = 0;  // "SentinelOne"
+  virtual std::string_view id() const = 0;                  // "sentinelone"
+  virtual std::string_view displayName() const = 0;         // "SentinelOne"
   virtual std::string_view attributeNamespace() const = 0;  // "sentinelOne"
   virtual const std::vector<AttributeSpec>& attributeSpecs() const = 0;
 

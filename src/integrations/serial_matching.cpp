@@ -1,40 +1,40 @@
 #include "integrations/serial_matching.h"
 
 #include <algorithm>
-#include <array>
 #include <unordered_set>
 
 #include "core/serial_placeholders.h"
 
 namespace postured::integrations {
 
+namespace {
+bool isSpace(unsigned char c) { return std::isspace(c) != 0; }
+}  // namespace
+
 std::string normaliseSerial(std::string_view serial) {
-  const auto notSpace = [](unsigned char c) { return !std::isspace(c); };
-  auto begin = std::find_if(serial.begin(), serial.end(), notSpace);
-  auto end = std::find_if(serial.rbegin(), serial.rend(), notSpace).base();
-  if (begin >= end) return {};
-  std::string out(begin, end);
+  while (!serial.empty() && isSpace(serial.front())) serial.remove_prefix(1);
+  while (!serial.empty() && isSpace(serial.back())) serial.remove_suffix(1);
+  std::string out(serial);
   for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return core::isPlaceholderSerial(out) ? std::string() : out;
+  return out.empty() || core::isPlaceholderSerial(out) ? std::string() : out;
 }
 
-SerialMatcher::SerialMatcher(const std::vector<std::shared_ptr<const store::DeviceState>>& devices) {
-  deviceBySerial_.reserve(devices.size());
-  matches_.reserve(devices.size());
+SerialMatcher::SerialMatcher(DeviceStates devices) : devices_(std::move(devices)), matches_(devices_.size()) {
+  deviceBySerial_.reserve(devices_.size());
   std::unordered_set<std::string> duplicated;
-  for (const auto& state : devices) {
-    const auto& d = state->device;
+  std::vector<std::string> own;  // one device listing a serial twice is not a duplicate
+  for (std::uint32_t i = 0; i < devices_.size(); ++i) {
+    const auto& d = devices_[i]->device;
     if (d.postureIdentityDisabled) continue;
-    bool usable = false;
-    std::unordered_set<std::string> own;  // one device listing a serial twice is not a duplicate
+    own.clear();
     for (const auto& raw : d.serialNumbers) {
       auto serial = normaliseSerial(raw);
-      if (serial.empty() || !own.insert(serial).second) continue;
-      usable = true;
-      auto [it, fresh] = deviceBySerial_.try_emplace(serial, d.id);
-      if (!fresh && it->second != d.id) duplicated.insert(serial);
+      if (serial.empty() || std::find(own.begin(), own.end(), serial) != own.end()) continue;
+      own.push_back(serial);
+      auto [it, fresh] = deviceBySerial_.try_emplace(std::move(serial), i);
+      if (!fresh && it->second != i) duplicated.insert(it->first);
     }
-    if (usable) ++possible_;
+    if (!own.empty()) ++possible_;
   }
   for (const auto& serial : duplicated) deviceBySerial_.erase(serial);
   duplicateSerials_ = duplicated.size();
@@ -43,49 +43,55 @@ SerialMatcher::SerialMatcher(const std::vector<std::shared_ptr<const store::Devi
 void SerialMatcher::offer(ProviderHost&& host) {
   if (!host.matchable) return;
   ++hosts_;
-  // Almost every host has one serial: collect the matched devices without allocating.
-  using Hit = std::pair<const std::string*, const std::string*>;  // device id, serial (map-owned)
-  std::optional<Hit> first;
-  std::vector<Hit> others;
+  // The devices this host matches, each once, with the serial that matched it.
+  std::vector<std::pair<std::uint32_t, const std::string*>> hits;
   for (const auto& raw : host.serialNumbers) {
-    const auto serial = normaliseSerial(raw);
-    if (serial.empty()) continue;
-    const auto it = deviceBySerial_.find(serial);
-    if (it == deviceBySerial_.end()) continue;
-    const Hit hit{&it->second, &it->first};
-    if (!first)
-      first = hit;
-    else if (*first->first != *hit.first &&
-             std::none_of(others.begin(), others.end(), [&](const Hit& o) { return *o.first == *hit.first; }))
-      others.push_back(hit);
+    const auto it = deviceBySerial_.find(normaliseSerial(raw));
+    if (it == deviceBySerial_.end()) continue;  // "" (unusable) is never in the index
+    if (std::none_of(hits.begin(), hits.end(), [&](const auto& h) { return h.first == it->second; }))
+      hits.emplace_back(it->second, &it->first);
   }
-  if (!first) return;
-  auto keep = [&](const Hit& hit, bool last) {
-    const std::string& device = *hit.first;
-    auto [it, fresh] = matches_.try_emplace(device);
+  for (std::size_t h = 0; h < hits.size(); ++h) {
+    auto& slot = matches_[hits[h].first];
     // Newest agent wins; an agent without a last-active time loses to one with it.
-    const bool newer =
-        fresh || (host.lastActive && (!it->second.lastActive || *host.lastActive > *it->second.lastActive));
-    if (!newer) return;
-    it->second.serial = *hit.second;
-    it->second.providerId = host.providerId;
-    it->second.lastActive = host.lastActive;
-    it->second.attributes = last ? std::move(host.attributes) : host.attributes;
-  };
-  for (const auto& hit : others) keep(hit, false);
-  keep(*first, true);
+    const bool newer = !slot || (host.lastActive && (!slot->lastActive || *host.lastActive > *slot->lastActive));
+    if (!newer) continue;
+    if (!slot) ++matched_;
+    const bool last = h + 1 == hits.size();  // the last device takes the host's values, the others copy them
+    slot = MatchedHost{*hits[h].second, last ? std::move(host.providerId) : host.providerId, host.lastActive,
+                       last ? std::move(host.attributes) : host.attributes};
+  }
 }
 
-void SerialMatcher::keepOnlyStillMatching(const SerialMatcher& current) {
-  std::erase_if(matches_, [&](const auto& entry) {
-    const auto it = current.deviceBySerial_.find(entry.second.serial);
-    return it == current.deviceBySerial_.end() || it->second != entry.first;
-  });
+const MatchedHost* SerialMatcher::matchOf(std::string_view deviceId) const {
+  for (std::size_t i = 0; i < devices_.size(); ++i)
+    if (devices_[i]->device.id == deviceId) return matches_[i] ? &*matches_[i] : nullptr;
+  return nullptr;
+}
+
+void SerialMatcher::rebase(DeviceStates devicesNow) {
+  SerialMatcher current(std::move(devicesNow));
+  for (auto& slot : matches_) {
+    if (!slot) continue;
+    const auto it = current.deviceBySerial_.find(slot->serial);
+    if (it == current.deviceBySerial_.end()) continue;
+    // The serial must still belong to the device it matched when the host was offered.
+    const auto& was = devices_[static_cast<std::size_t>(&slot - matches_.data())]->device.id;
+    if (current.devices_[it->second]->device.id != was) continue;
+    current.matches_[it->second] = std::move(slot);
+    ++current.matched_;
+  }
+  devices_ = std::move(current.devices_);
+  deviceBySerial_ = std::move(current.deviceBySerial_);
+  matches_ = std::move(current.matches_);
+  matched_ = current.matched_;
+  possible_ = current.possible_;
+  duplicateSerials_ = current.duplicateSerials_;
 }
 
 void SerialMatcher::releaseMatches() {
-  std::unordered_map<std::string, MatchedHost>().swap(matches_);
-  std::unordered_map<std::string, std::string>().swap(deviceBySerial_);
+  std::vector<std::optional<MatchedHost>>().swap(matches_);
+  std::unordered_map<std::string, std::uint32_t>().swap(deviceBySerial_);
 }
 
 }  // namespace postured::integrations

@@ -18,6 +18,8 @@
 
 namespace postured::integrations {
 
+using DeviceStates = std::vector<std::shared_ptr<const store::DeviceState>>;
+
 // Upper-cased, trimmed serial, or "" when it is blank or a known placeholder.
 std::string normaliseSerial(std::string_view serial);
 
@@ -26,14 +28,14 @@ struct MatchedHost {
   std::string serial;  // the normalised serial that matched
   std::string providerId;
   std::optional<core::Timestamp> lastActive;
-  std::vector<std::pair<std::string, core::AttributeValue>> attributes;
+  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;
 };
 
 class SerialMatcher {
  public:
   // Indexes the devices' usable serials. Devices whose identity collection is
   // disabled take no part.
-  explicit SerialMatcher(const std::vector<std::shared_ptr<const store::DeviceState>>& devices);
+  explicit SerialMatcher(DeviceStates devices);
 
   // Offers one host; keeps it for every device it matches if it is the
   // newest so far. Only matched hosts are kept, so memory follows the number
@@ -43,19 +45,28 @@ class SerialMatcher {
   std::size_t providerHostCount() const { return hosts_; }            // matchable hosts offered
   std::size_t possibleMatchedCount() const { return possible_; }      // devices with a usable serial
   std::size_t duplicateSerials() const { return duplicateSerials_; }  // serials held by several devices
-  const std::unordered_map<std::string, MatchedHost>& matches() const { return matches_; }  // by device id
+  std::size_t matchedCount() const { return matched_; }
 
-  // Drops matches that `current` (built from the devices as they are now)
-  // would not make: a serial changed, identity turned off, a device removed,
-  // or a serial that became shared while the hosts were being fetched.
-  void keepOnlyStillMatching(const SerialMatcher& current);
+  // The devices matched against, and what each matched: matches()[i] is
+  // devices()[i]'s host, if any. Indexes rather than a map keyed by device
+  // id: a sync looks up every device of a large fleet.
+  const DeviceStates& devices() const { return devices_; }
+  const std::vector<std::optional<MatchedHost>>& matches() const { return matches_; }
+  const MatchedHost* matchOf(std::string_view deviceId) const;  // a linear scan, for tests and messages
+
+  // Moves onto `devicesNow` (the devices as they are now) and drops matches
+  // they would not make: a serial changed, identity turned off, a device
+  // removed, or a serial that became shared while the hosts were fetched.
+  void rebase(DeviceStates devicesNow);
 
   // Frees the matches and the serial index; the counts stay.
   void releaseMatches();
 
  private:
-  std::unordered_map<std::string, std::string> deviceBySerial_;  // normalised serial -> device id
-  std::unordered_map<std::string, MatchedHost> matches_;
+  DeviceStates devices_;
+  std::unordered_map<std::string, std::uint32_t> deviceBySerial_;  // normalised serial -> index in devices_
+  std::vector<std::optional<MatchedHost>> matches_;
+  std::size_t matched_ = 0;
   std::size_t hosts_ = 0;
   std::size_t possible_ = 0;
   std::size_t duplicateSerials_ = 0;

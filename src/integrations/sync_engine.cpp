@@ -112,7 +112,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
       ValidationContext{settings_.fetch.allowInsecureUrls});
   if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
 
-  const auto deviceGeneration = store_.deviceGeneration();
+  const auto stateGeneration = store_.stateGeneration();
   SerialMatcher matcher(store_.allDeviceStates());
   FetchContext fetch = settings_.fetch;
   fetch.cancelled = &cancelled;
@@ -120,7 +120,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
     for (auto& host : page) matcher.offer(std::move(host));
   });
   record.providerHostCount = static_cast<std::int64_t>(matcher.providerHostCount());
-  record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
+  record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
   if (!fetched) {
     if (fetched.error().kind == FetchErrorKind::kCancelled)
       return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
@@ -141,14 +141,13 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
     tx->reset();
     return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
   }
-  // Devices may have changed during the fetch: match against them as they are now.
-  const auto devicesNow = store_.allDeviceStates();
-  if (store_.deviceGeneration() != deviceGeneration) matcher.keepOnlyStillMatching(SerialMatcher(devicesNow));
-  record.matchedCount = static_cast<std::int64_t>(matcher.matches().size());
+  // Devices may have changed during the fetch: match and diff against them as they are now.
+  if (store_.stateGeneration() != stateGeneration) matcher.rebase(store_.allDeviceStates());
+  record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
-  auto diffs = diffProviderAttributes(devicesNow, provider->attributeNamespace(), matcher.matches(), now);
+  auto diffs = diffProviderAttributes(matcher.devices(), provider->attributeNamespace(), matcher.matches(), now);
   matcher.releaseMatches();  // the diffs hold copies of what they need
   auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
@@ -230,9 +229,9 @@ core::Result<std::size_t> SyncEngine::expireStale() {
     const Provider* provider = providers_.find(integration.provider);
     if (!provider || !isStale(integration, now, settings_.staleAfter)) continue;
     const auto last = integration.status->lastSuccess.value_or(integration.created);
-    auto removed = removeProviderAttributes(
-        **tx, *provider, integration,
-        "stale: no successful sync since " + core::formatRfc3339(last) + "; attributes removed so postures fail closed");
+    auto removed = removeProviderAttributes(**tx, *provider, integration,
+                                            "stale: no successful sync since " + core::formatRfc3339(last) +
+                                                "; attributes removed so postures fail closed");
     if (!removed) return tl::unexpected(removed.error());
     changed += *removed;
   }

@@ -45,9 +45,12 @@ struct CachedStore::Change {
   };
   std::string deviceId;
   // device, attribute, key or provider set
-  std::variant<std::monostate, core::Device, core::DeviceAttribute, std::string, ProviderSet> payload;
+  std::variant<std::monostate, std::shared_ptr<const core::Device>, core::DeviceAttribute, std::string, ProviderSet>
+      payload;
 
-  const core::Device& device() const { return std::get<core::Device>(payload); }
+  const std::shared_ptr<const core::Device>& device() const {
+    return std::get<std::shared_ptr<const core::Device>>(payload);
+  }
   const core::DeviceAttribute& attribute() const { return std::get<core::DeviceAttribute>(payload); }
   const std::string& key() const { return std::get<std::string>(payload); }
 };
@@ -87,10 +90,12 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<std::vector<PolicyVersion>> policyHistory(std::size_t limit) override { return inner_->policyHistory(limit); }
 
   Result<void> insertDevice(const core::Device& d) override {
-    return record(inner_->insertDevice(d), Change{Change::Kind::kPutDevice, d.id, d});
+    return record(inner_->insertDevice(d),
+                  Change{Change::Kind::kPutDevice, d.id, std::make_shared<const core::Device>(d)});
   }
   Result<void> updateDevice(const core::Device& d) override {
-    return record(inner_->updateDevice(d), Change{Change::Kind::kUpdateDevice, d.id, d});
+    return record(inner_->updateDevice(d),
+                  Change{Change::Kind::kUpdateDevice, d.id, std::make_shared<const core::Device>(d)});
   }
   Result<void> deleteDevice(std::string_view id) override {
     return record(inner_->deleteDevice(id), Change{Change::Kind::kDeleteDevice, std::string(id), {}});
@@ -163,11 +168,10 @@ Result<std::unique_ptr<CachedStore>> CachedStore::wrap(std::unique_ptr<Store> in
   if (!attributes) return tl::unexpected(attributes.error());
   cached->devices_.reserve(devices->size());
   for (auto& d : *devices) {
-    auto state = std::make_shared<DeviceState>();
-    if (auto it = attributes->find(d.id); it != attributes->end()) state->attributes = std::move(it->second);
-    const auto id = d.id;
-    state->device = std::move(d);
-    cached->devices_.emplace(id, std::move(state));
+    std::vector<core::DeviceAttribute> attrs;
+    if (auto it = attributes->find(d.id); it != attributes->end()) attrs = std::move(it->second);
+    auto id = d.id;
+    cached->devices_.emplace(std::move(id), std::make_shared<DeviceState>(std::move(d), std::move(attrs)));
   }
   return cached;
 }
@@ -238,14 +242,13 @@ void CachedStore::apply(std::vector<Change>& changes) {
                       c.kind == Change::Kind::kDeleteDevice;
     switch (c.kind) {
       case Change::Kind::kPutDevice:
-        state = std::make_shared<DeviceState>();
-        state->device = c.device();
+        state = std::make_shared<DeviceState>(c.device());
         break;
       case Change::Kind::kUpdateDevice:
         if (state) {
-          const auto created = state->device.created;
-          state->device = c.device();
-          state->device.created = created;
+          auto device = *c.device();
+          device.created = state->device.created;  // set once, at creation
+          state = std::make_shared<DeviceState>(std::move(device), std::move(state->attributes));
         }
         break;
       case Change::Kind::kDeleteDevice:

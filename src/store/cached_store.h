@@ -33,7 +33,16 @@
 namespace postured::store {
 
 struct DeviceState {
-  core::Device device;
+  explicit DeviceState(std::shared_ptr<const core::Device> shared, std::vector<core::DeviceAttribute> attrs = {})
+      : sharedDevice(std::move(shared)), device(*sharedDevice), attributes(std::move(attrs)) {}
+  explicit DeviceState(core::Device d, std::vector<core::DeviceAttribute> attrs = {})
+      : DeviceState(std::make_shared<const core::Device>(std::move(d)), std::move(attrs)) {}
+
+  // The device is shared by the successive states of one device while only
+  // its attributes change, so a sync that rewrites the attributes of every
+  // device copies no device. `device` is *sharedDevice, for reading.
+  std::shared_ptr<const core::Device> sharedDevice;
+  const core::Device& device;
   std::vector<core::DeviceAttribute> attributes;  // as the store keeps them, expired ones included
 };
 

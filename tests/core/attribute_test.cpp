@@ -89,3 +89,21 @@ TEST(NodeAttributes, OnlyWhatIsKnown) {
 
 }  // namespace
 }  // namespace postured::core
+
+namespace postured::core {
+namespace {
+
+TEST(AttributeKey, SameSpellingIsOneInternedString) {
+  const AttributeKey a("sentinelOne:infected");
+  const AttributeKey b(std::string("sentinelOne:") + "infected");
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.data(), b.data()) << "interned: both point at one string";
+  EXPECT_NE(a, AttributeKey("sentinelOne:Infected")) << "spellings differ; the store folds case itself";
+  EXPECT_EQ(a, std::string_view("sentinelOne:infected"));
+  EXPECT_EQ(a.str(), "sentinelOne:infected");
+  EXPECT_TRUE(AttributeKey().empty());
+  EXPECT_LT(AttributeKey("a:b"), AttributeKey("a:c"));
+}
+
+}  // namespace
+}  // namespace postured::core

@@ -10,13 +10,12 @@ namespace {
 
 std::shared_ptr<const store::DeviceState> device(const std::string& id, std::vector<std::string> serials,
                                                  std::vector<core::DeviceAttribute> attributes = {}) {
-  auto state = std::make_shared<store::DeviceState>();
-  state->device.id = id;
-  state->device.hostname = id;
-  state->device.serialNumbers = std::move(serials);
-  state->device.postureIdentityDisabled = state->device.serialNumbers.empty();
-  state->attributes = std::move(attributes);
-  return state;
+  core::Device d;
+  d.id = id;
+  d.hostname = id;
+  d.postureIdentityDisabled = serials.empty();
+  d.serialNumbers = std::move(serials);
+  return std::make_shared<store::DeviceState>(std::move(d), std::move(attributes));
 }
 
 ProviderHost host(const std::string& id, std::vector<std::string> serials, std::int64_t lastActiveMs = 0,
@@ -48,9 +47,12 @@ TEST(SerialMatcher, MatchesCaseInsensitivelyAndCounts) {
   m.offer(host("a9", {"SN-9"}));
   m.offer(host("a0", {}));
   EXPECT_EQ(m.providerHostCount(), 4u);
-  ASSERT_EQ(m.matches().size(), 2u);
-  EXPECT_EQ(m.matches().at("d1").providerId, "a1");
-  EXPECT_EQ(m.matches().at("d2").providerId, "a2");
+  ASSERT_EQ(m.matchedCount(), 2u);
+  ASSERT_NE(m.matchOf("d1"), nullptr);
+  ASSERT_NE(m.matchOf("d2"), nullptr);
+  EXPECT_EQ(m.matchOf("d1")->providerId, "a1");
+  EXPECT_EQ(m.matchOf("d2")->providerId, "a2");
+  EXPECT_EQ(m.matchOf("d3"), nullptr);
   EXPECT_EQ(m.duplicateSerials(), 0u) << "a serial listed twice by one device is not a duplicate";
 }
 
@@ -60,8 +62,9 @@ TEST(SerialMatcher, NewestAgentWinsOnReinstalls) {
   m.offer(host("new", {"SN-1"}, 3000));
   m.offer(host("older", {"SN-1"}, 2000));
   m.offer(host("unknown", {"SN-1"}));  // no last-active time loses
-  EXPECT_EQ(m.matches().at("d1").providerId, "new");
-  EXPECT_EQ(m.matches().at("d1").attributes[0].second.asString(), "v-new");
+  ASSERT_NE(m.matchOf("d1"), nullptr);
+  EXPECT_EQ(m.matchOf("d1")->providerId, "new");
+  EXPECT_EQ(m.matchOf("d1")->attributes[0].second.asString(), "v-new");
 }
 
 TEST(SerialMatcher, SharedSerialsMatchNoneAndDecommissionedAgentsNothing) {
@@ -69,19 +72,47 @@ TEST(SerialMatcher, SharedSerialsMatchNoneAndDecommissionedAgentsNothing) {
   EXPECT_EQ(m.duplicateSerials(), 1u);
   m.offer(host("a1", {"SN-X"}));
   m.offer(host("a3", {"SN-3"}, 5, /*matchable=*/false));
-  EXPECT_TRUE(m.matches().empty());
+  EXPECT_EQ(m.matchedCount(), 0u);
   EXPECT_EQ(m.providerHostCount(), 1u) << "decommissioned agents are not counted as provider hosts";
 }
 
 TEST(SerialMatcher, DevicesWithIdentityDisabledTakeNoPart) {
-  auto state = std::make_shared<store::DeviceState>();
-  state->device.id = "d1";
-  state->device.serialNumbers = {"SN-1"};
-  state->device.postureIdentityDisabled = true;
-  SerialMatcher m({state});
+  core::Device d;
+  d.id = "d1";
+  d.serialNumbers = {"SN-1"};
+  d.postureIdentityDisabled = true;
+  SerialMatcher m({std::make_shared<store::DeviceState>(std::move(d))});
   m.offer(host("a1", {"SN-1"}));
-  EXPECT_TRUE(m.matches().empty());
+  EXPECT_EQ(m.matchedCount(), 0u);
   EXPECT_EQ(m.possibleMatchedCount(), 0u);
+}
+
+TEST(SerialMatcher, AHostWithTwoSerialsMatchesBothDevices) {
+  SerialMatcher m({device("d1", {"SN-1"}), device("d2", {"SN-2"})});
+  m.offer(host("a1", {"SN-1", "sn-2", "SN-1"}));
+  ASSERT_EQ(m.matchedCount(), 2u);
+  EXPECT_EQ(m.matchOf("d1")->providerId, "a1");
+  EXPECT_EQ(m.matchOf("d2")->providerId, "a1");
+  EXPECT_EQ(m.matchOf("d1")->attributes.size(), 2u) << "each device gets the host's values";
+  EXPECT_EQ(m.matchOf("d2")->attributes.size(), 2u);
+}
+
+TEST(SerialMatcher, RebaseKeepsOnlyWhatTheDevicesNowStillMatch) {
+  SerialMatcher m({device("kept", {"SN-1"}), device("reserialed", {"SN-2"}), device("removed", {"SN-3"}),
+                   device("shared", {"SN-4"})});
+  for (const char* serial : {"SN-1", "SN-2", "SN-3", "SN-4"}) m.offer(host(std::string("a-") + serial, {serial}));
+  ASSERT_EQ(m.matchedCount(), 4u);
+  // While the hosts were fetched: one device got a new serial, one was removed,
+  // a new device arrived holding SN-4 too, and another takes over SN-2.
+  m.rebase({device("new", {"SN-4"}), device("reserialed", {"SN-9"}), device("kept", {"SN-1"}),
+            device("shared", {"SN-4"}), device("thief", {"SN-2"})});
+  EXPECT_EQ(m.matchedCount(), 1u);
+  ASSERT_NE(m.matchOf("kept"), nullptr);
+  EXPECT_EQ(m.matchOf("kept")->providerId, "a-SN-1");
+  EXPECT_EQ(m.matchOf("thief"), nullptr) << "a match belongs to the device it was made for";
+  EXPECT_EQ(m.matchOf("shared"), nullptr);
+  EXPECT_EQ(m.duplicateSerials(), 1u);
+  EXPECT_EQ(m.devices().size(), 5u);
 }
 
 core::DeviceAttribute held(const std::string& key, core::AttributeValue v) {
@@ -96,22 +127,24 @@ TEST(AttributeDiff, WritesOnlyWhatChangedAndRemovesUnmatched) {
               held("sentinelOne:infected", core::AttributeValue(false)),
               held("custom:tier", core::AttributeValue(std::string("gold")))}),
       device("changed", {"S2"}, {held("sentinelOne:infected", core::AttributeValue(true))}),
-      device("gone", {"S3"}, {held("sentinelOne:infected", core::AttributeValue(false)),
-                              held("custom:keep", core::AttributeValue(1.0))}),
+      device(
+          "gone", {"S3"},
+          {held("sentinelOne:infected", core::AttributeValue(false)), held("custom:keep", core::AttributeValue(1.0))}),
       device("never", {"S4"}),
   };
-  std::unordered_map<std::string, MatchedHost> desired;
-  desired["same"].attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))},
-                                {"sentinelOne:infected", core::AttributeValue(false)}};
-  desired["changed"].attributes = {{"sentinelOne:infected", core::AttributeValue(false)},
-                                   {"sentinelOne:agentVersion", core::AttributeValue(std::string("v-b"))}};
+  std::vector<std::optional<MatchedHost>> desired(devices.size());  // by index in `devices`
+  desired[0].emplace().attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))},
+                                     {"sentinelOne:infected", core::AttributeValue(false)}};
+  desired[1].emplace().attributes = {{"sentinelOne:infected", core::AttributeValue(false)},
+                                     {"sentinelOne:agentVersion", core::AttributeValue(std::string("v-b"))}};
   const auto diffs = diffProviderAttributes(devices, "sentinelOne", desired, now);
   ASSERT_EQ(diffs.size(), 2u);
   EXPECT_EQ(diffs[0].device().id, "changed");  // ordered by device id
   EXPECT_EQ(diffs[0].puts().size(), 2u);
   EXPECT_TRUE(diffs[0].removals.empty());
   EXPECT_EQ(diffs[1].device().id, "gone");
-  EXPECT_EQ(diffs[1].removals, std::vector<std::string>{"sentinelOne:infected"}) << "custom: keys are not touched";
+  EXPECT_EQ(diffs[1].removals, std::vector<core::AttributeKey>{"sentinelOne:infected"})
+      << "custom: keys are not touched";
   ASSERT_NE(diffs[1].held("sentinelOne:infected"), nullptr);
   EXPECT_FALSE(diffs[1].held("sentinelOne:infected")->asBool()) << "the old value is kept for the audit";
 }

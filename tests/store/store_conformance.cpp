@@ -783,7 +783,7 @@ TEST_P(StoreConformance, ExpiredAttributesAreThoseAtOrBeforeNow) {
   ASSERT_TRUE(read);
   STORE_ASSIGN_OR_FAIL(expired, read->expiredAttributes(at(1000)));
   std::vector<std::string> found;
-  for (const auto& e : expired) found.push_back(e.deviceId + "/" + e.attribute.key);
+  for (const auto& e : expired) found.push_back(e.deviceId + "/" + e.attribute.key.str());
   EXPECT_THAT(found, UnorderedElementsAre("n1/custom:past", "n2/custom:now"));
   for (const auto& e : expired) {
     if (e.attribute.key == "custom:now") {

@@ -189,10 +189,11 @@ Result<bool> deleteAttribute(Connection& c, std::string_view deviceId, std::stri
 Result<void> replaceProviderAttributes(Connection& c, std::string_view deviceId, std::string_view ns,
                                        const std::vector<core::DeviceAttribute>& attributes) {
   for (const auto& a : attributes) {
-    const auto colon = a.key.find(':');
-    if (colon == std::string::npos || std::string_view(a.key).substr(0, colon) != ns)
+    const std::string& key = a.key;
+    const auto colon = key.find(':');
+    if (colon == std::string::npos || std::string_view(key).substr(0, colon) != ns)
       return core::fail(ErrorKind::kInvalidArgument,
-                        "attribute " + a.key + " is not in provider namespace " + std::string(ns), "key");
+                        "attribute " + key + " is not in provider namespace " + std::string(ns), "key");
   }
   auto st = c.statement(attributes.empty() ? Sql::kProviderAttributesDelete : Sql::kProviderAttributesPut);
   if (!st) return tl::unexpected(std::move(st.error()));
