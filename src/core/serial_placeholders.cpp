@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <string>
 
 namespace postured::core {
 
@@ -17,13 +16,19 @@ bool isPlaceholderSerial(std::string_view serial) {
       "UNKNOWN", "INVALID", "EMPTY", "OEM", "O.E.M.", "0", "0123456789", "123456789",
       // clang-format on
   };
-  std::string u(serial);
-  for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (u.empty()) return false;
-  if (std::find(kPlaceholders.begin(), kPlaceholders.end(), u) != kPlaceholders.end()) return true;
+  // Compared upper-cased, without building the upper-cased copy: a sync
+  // checks every serial of the fleet.
+  const auto upper = [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); };
+  const auto equalsUpper = [&](std::string_view placeholder) {
+    return placeholder.size() == serial.size() &&
+           std::equal(serial.begin(), serial.end(), placeholder.begin(), [&](char a, char b) { return upper(a) == b; });
+  };
+  if (serial.empty()) return false;
+  if (std::any_of(kPlaceholders.begin(), kPlaceholders.end(), equalsUpper)) return true;
   // 00000000, XXXXXXXX, FFFFFFFF: filler, not an identity.
-  return std::all_of(u.begin(), u.end(), [&](char c) { return c == u[0]; }) &&
-         (u[0] == '0' || u[0] == 'X' || u[0] == 'F');
+  const char first = upper(serial[0]);
+  return (first == '0' || first == 'X' || first == 'F') &&
+         std::all_of(serial.begin(), serial.end(), [&](char c) { return upper(c) == first; });
 }
 
 }  // namespace postured::core

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "integrations/provider.h"
+#include "integrations/serial_index.h"
 #include "store/cached_store.h"
 
 namespace postured::integrations {
@@ -64,7 +65,7 @@ class SerialMatcher {
 
  private:
   DeviceStates devices_;
-  std::unordered_map<std::string, std::uint32_t> deviceBySerial_;  // normalised serial -> index in devices_
+  SerialIndex index_;  // normalised serial -> index in devices_
   std::vector<std::optional<MatchedHost>> matches_;
   std::size_t matched_ = 0;
   std::size_t hosts_ = 0;

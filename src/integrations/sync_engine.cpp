@@ -148,7 +148,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
   auto diffs = diffProviderAttributes(matcher.devices(), provider->attributeNamespace(), matcher.matches(), now);
-  matcher.releaseMatches();  // the diffs hold copies of what they need
+  if (!diffs.empty()) matcher.releaseMatches();  // the diffs hold copies of what they need; the writes need the memory
   auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
 
@@ -169,7 +169,29 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
+  tx->reset();
+  // The commit (fsync, and the device cache taking in the changes) belongs to
+  // the run: a large sync spends a good part of its time there. The run was
+  // recorded as a success with it; now record when it really ended.
+  record.finishedAt = clock_.now();
+  record.durationMs = millisBetween(started, *record.finishedAt);
+  if (auto ok = recordCommittedDuration(integrationId, integration.configUpdated, record); !ok)
+    return tl::unexpected(ok.error());
   return record;
+}
+
+core::Result<void> SyncEngine::recordCommittedDuration(const std::string& integrationId, core::Timestamp configUpdated,
+                                                       const core::IntegrationRun& record) {
+  auto tx = store_.write();
+  if (!tx) return tl::unexpected(tx.error());
+  if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
+  auto current = (*tx)->integration(integrationId);
+  if (!current) return tl::unexpected(current.error());
+  if (*current && (*current)->configUpdated == configUpdated && (*current)->status) {
+    (*current)->status->durationMs = record.durationMs;
+    if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
+  }
+  return (*tx)->commit();
 }
 
 namespace {

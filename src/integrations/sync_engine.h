@@ -61,6 +61,10 @@ class SyncEngine {
   const ProviderRegistry& providers() const { return providers_; }
 
  private:
+  // After a successful run's commit: its true end, on the run and the status.
+  core::Result<void> recordCommittedDuration(const std::string& integrationId, core::Timestamp configUpdated,
+                                             const core::IntegrationRun& record);
+
   store::CachedStore& store_;
   const ProviderRegistry& providers_;
   const core::SecretBox& secrets_;

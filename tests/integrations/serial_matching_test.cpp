@@ -115,6 +115,25 @@ TEST(SerialMatcher, RebaseKeepsOnlyWhatTheDevicesNowStillMatch) {
   EXPECT_EQ(m.devices().size(), 5u);
 }
 
+TEST(SerialIndex, GrowsPastItsFirstSizeAndCountsSharedSerialsOnce) {
+  SerialIndex index;  // sized for nothing: every add past 8 grows it
+  for (std::uint32_t i = 0; i < 5000; ++i) index.add("SN-" + std::to_string(i), i);
+  index.add("SN-7", 7);     // the same device again: still its own
+  index.add("SN-9", 1234);  // another device: shared
+  index.add("SN-9", 4321);
+  for (std::uint32_t i = 0; i < 5000; ++i) {
+    const auto hit = index.find("SN-" + std::to_string(i));
+    if (i == 9) {
+      EXPECT_EQ(hit.device, SerialIndex::kNoDevice) << "a shared serial finds nothing";
+    } else {
+      ASSERT_EQ(hit.device, i);
+      EXPECT_EQ(hit.serial, "SN-" + std::to_string(i));
+    }
+  }
+  EXPECT_EQ(index.find("SN-5000").device, SerialIndex::kNoDevice);
+  EXPECT_EQ(index.sharedCount(), 1u);
+}
+
 core::DeviceAttribute held(const std::string& key, core::AttributeValue v) {
   return core::DeviceAttribute{key, std::move(v), std::nullopt, core::fromUnixMillis(1)};
 }

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include "core/hardware_address.h"
@@ -224,17 +225,25 @@ error_code readAgentField(od::field& field, ProviderHost& host, AgentFields& f) 
 }
 
 void addAttributes(AgentFields& f, ProviderHost& host) {
+  // Interned once: interning takes a lock, and this runs for every agent.
+  static const core::AttributeKey isActive(kIsActiveKey), agentVersion(kAgentVersionKey),
+      activeThreats(kActiveThreatsKey), infected(kInfectedKey), firewallEnabled(kFirewallEnabledKey),
+      encryptedApplications(kEncryptedApplicationsKey), operationalState(kOperationalStateKey);
   auto& out = host.attributes;
   out.reserve(7);
+  // Built in place: moving a temporary value here trips GCC 12's maybe-uninitialized warning.
+  const auto add = [&](const core::AttributeKey& key, auto&& value) {
+    out.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                     std::forward_as_tuple(std::forward<decltype(value)>(value)));
+  };
   // In attributeSpecs() order, so that hosts compare and print predictably.
-  if (f.isActive) out.emplace_back(kIsActiveKey, core::AttributeValue(*f.isActive));
-  if (f.agentVersion) out.emplace_back(kAgentVersionKey, core::AttributeValue(std::move(*f.agentVersion)));
-  if (f.activeThreats) out.emplace_back(kActiveThreatsKey, core::AttributeValue(*f.activeThreats));
-  if (f.infected) out.emplace_back(kInfectedKey, core::AttributeValue(*f.infected));
-  if (f.firewallEnabled) out.emplace_back(kFirewallEnabledKey, core::AttributeValue(*f.firewallEnabled));
-  if (f.encryptedApplications)
-    out.emplace_back(kEncryptedApplicationsKey, core::AttributeValue(*f.encryptedApplications));
-  if (f.operationalState) out.emplace_back(kOperationalStateKey, core::AttributeValue(std::move(*f.operationalState)));
+  if (f.isActive) add(isActive, *f.isActive);
+  if (f.agentVersion) add(agentVersion, std::move(*f.agentVersion));
+  if (f.activeThreats) add(activeThreats, *f.activeThreats);
+  if (f.infected) add(infected, *f.infected);
+  if (f.firewallEnabled) add(firewallEnabled, *f.firewallEnabled);
+  if (f.encryptedApplications) add(encryptedApplications, *f.encryptedApplications);
+  if (f.operationalState) add(operationalState, std::move(*f.operationalState));
   host.matchable = !f.isDecommissioned.value_or(false) && !f.isUninstalled.value_or(false);
 }
 
