@@ -2,7 +2,8 @@
 # Sync benchmark: s1emu with N agents (default 100,000) and postured with the
 # matching devices. Prints the first full sync's wall time, a no-op re-sync's
 # wall time and rows written, postured's peak RSS, and the time curl alone
-# takes to fetch the same pages (the limit), with the ratios.
+# takes to fetch the same pages (the limit), with the ratios; and, as the
+# floor under a first sync, the time SQLite alone takes to write its rows.
 # Usage: bench/sync/run.sh [agents]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -115,3 +116,8 @@ printf '  first full sync:                       %8d ms  (%.2fx fetch; outcome %
 printf '  no-op re-sync:                         %8d ms  (%.2fx fetch; rows written %s)\n' \
   "$noop_ms" "$(echo "$noop_ms / $fetch_ms" | bc -l)" "$(field "$again" attributesChanged)"
 printf '  postured peak RSS:                     %8d MiB\n' "$((rss_kb / 1024))"
+# The storage floor under the first sync: SQLite alone writing its rows.
+changed_devices=$(field "$first" matchedCount)
+floor_ms=$(python3 "$root/bench/sync/sqlite_floor.py" "$work/data/postured.db" "$changed_devices")
+printf '  SQLite alone writing the first sync'"'"'s rows: %5d ms  (%.2fx fetch; %s attribute rows and audit events)\n' \
+  "$floor_ms" "$(echo "$floor_ms / $fetch_ms" | bc -l)" "$changed_devices"
