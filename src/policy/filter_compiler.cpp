@@ -8,22 +8,9 @@
 
 namespace postured::policy {
 
-struct FilterCompiler::Access {
-  const std::vector<Selector>* src = nullptr;
-  std::vector<Selector> dst;
-  struct Ip {
-    std::vector<int> ipProto;
-    std::vector<PortRange> ports;
-  };
-  std::vector<Ip> ip;
-  nlohmann::json app = nlohmann::json::object();
-  const std::vector<Selector>* via = nullptr;
-  const std::vector<PolicyString>* postures = nullptr;  // the rule's own srcPosture, else the default
-};
-
 struct FilterCompiler::ResolvedSources {
-  IpSet set;                     // addresses of the sources that pass the postures
-  std::vector<std::string> text; // SrcIPs as Tailscale writes them
+  IpSet set;                      // addresses of the sources that pass the postures
+  std::vector<std::string> text;  // SrcIPs as Tailscale writes them
 };
 
 namespace {
@@ -70,7 +57,7 @@ FilterCompiler::FilterCompiler(const Policy& policy, std::vector<PolicyNode> nod
       nodes_(std::move(nodes)),
       postureCheck_(postureCheck ? std::move(postureCheck) : attributePostureCheck(policy)),
       resolver_(policy_, nodes_) {
-  planAccesses();
+  accesses_ = planAccesses(policy_);
   for (const auto& access : accesses_) sources_.push_back(resolveSources(access));
   for (std::size_t i = 0; i < accesses_.size(); ++i) {
     auto rules = globalRules(accesses_[i], sources_[i]);
@@ -82,40 +69,6 @@ FilterCompiler::~FilterCompiler() = default;
 
 // Grants first, then ACLs, each ACL destination on its own: that is the unit
 // Tailscale compiles, and merging later joins what shares sources and protocols.
-void FilterCompiler::planAccesses() {
-  auto postures = [&](const std::vector<PolicyString>& own) {
-    return own.empty() ? &policy_.defaultSrcPosture : &own;
-  };
-  for (const auto& g : policy_.grants) {
-    Access a;
-    a.src = &g.src;
-    a.dst = g.dst;
-    for (const auto& ip : g.ip) a.ip.push_back({ip.ipProto, ip.ports});
-    a.app = g.app;
-    a.via = &g.via;
-    a.postures = postures(g.srcPosture);
-    accesses_.push_back(std::move(a));
-  }
-  static const std::vector<Selector> kNoVia;
-  for (const auto& acl : policy_.acls) {
-    // Tailscale emits an ACL's other destinations before its autogroup:self ones.
-    std::vector<const DstSelector*> ordered;
-    for (const auto& d : acl.dst)
-      if (!d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
-    for (const auto& d : acl.dst)
-      if (d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
-    for (const auto* d : ordered) {
-      Access a;
-      a.src = &acl.src;
-      a.dst = {d->target};
-      a.ip.push_back({acl.ipProto, d->ports});
-      a.via = &kNoVia;
-      a.postures = postures(acl.srcPosture);
-      accesses_.push_back(std::move(a));
-    }
-  }
-}
-
 FilterCompiler::ResolvedSources FilterCompiler::resolveSources(const Access& access) const {
   ResolvedSources out;
   out.set = resolver_.resolveAll(*access.src);
@@ -123,8 +76,7 @@ FilterCompiler::ResolvedSources FilterCompiler::resolveSources(const Access& acc
   if (!access.postures->empty()) {
     for (const auto& node : nodes_) {
       bool passes = false;
-      for (const auto& posture : *access.postures)
-        passes = passes || postureCheck_(node, posture.text);
+      for (const auto& posture : *access.postures) passes = passes || postureCheck_(node, posture.text);
       if (!passes && node.hasAddressIn(out.set)) failing.add(node.addressSet());
     }
     out.set.remove(failing);
@@ -192,8 +144,8 @@ std::vector<FilterRule> FilterCompiler::globalRules(const Access& access, const 
     rules.push_back(std::move(rule));
     // The reverse rule comes from the destinations, which for "*" include subnet routes.
     std::vector<const Selector*> dstSelectors = others;
-    const bool dstWildcard = std::any_of(others.begin(), others.end(),
-                                         [](const Selector* s) { return s->kind == SelectorKind::kWildcard; });
+    const bool dstWildcard =
+        std::any_of(others.begin(), others.end(), [](const Selector* s) { return s->kind == SelectorKind::kWildcard; });
     if (dstWildcard) dstSet.add(resolver_.approvedSubnetRoutes());
     auto companions = companionRules(access.app, dstSet.toFilterStrings(), src.set);
     rules.insert(rules.end(), companions.begin(), companions.end());
@@ -245,8 +197,8 @@ std::vector<FilterRule> FilterCompiler::viaRules(const Access& access, const Res
                                                  const PolicyNode& node) const {
   std::vector<FilterRule> rules;
   if (access.via->empty() || access.ip.empty() || src.set.empty()) return rules;
-  const bool viaMatches = std::any_of(access.via->begin(), access.via->end(),
-                                      [&](const Selector& tag) { return node.hasTag(tag.name); });
+  const bool viaMatches =
+      std::any_of(access.via->begin(), access.via->end(), [&](const Selector& tag) { return node.hasTag(tag.name); });
   if (!viaMatches) return rules;
   const auto subnets = node.subnetRoutes();
   const auto exits = node.exitRoutes();

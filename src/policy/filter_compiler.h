@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/access_plan.h"
 #include "policy/filter_rule.h"
 #include "policy/policy_model.h"
 #include "policy/policy_node.h"
@@ -43,10 +44,9 @@ class FilterCompiler {
   const std::vector<PolicyNode>& nodes() const { return nodes_; }
 
  private:
-  struct Access;          // one grant or one ACL destination, normalised
+  using Access = PlannedAccess;  // one grant or one ACL destination, normalised
   struct ResolvedSources;
 
-  void planAccesses();
   ResolvedSources resolveSources(const Access& access) const;
   std::vector<FilterRule> globalRules(const Access& access, const ResolvedSources& src) const;
   std::vector<FilterRule> selfRules(const Access& access, const ResolvedSources& src, const PolicyNode& node) const;
@@ -58,8 +58,8 @@ class FilterCompiler {
   PostureCheck postureCheck_;
   SelectorResolver resolver_;
   std::vector<Access> accesses_;
-  std::vector<ResolvedSources> sources_;    // parallel to accesses_
-  std::vector<FilterRule> globalRules_;     // before per-node reduction
+  std::vector<ResolvedSources> sources_;  // parallel to accesses_
+  std::vector<FilterRule> globalRules_;   // before per-node reduction
 };
 
 }  // namespace postured::policy

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "policy/access_plan.h"
 #include "policy/filter_reduction.h"
 #include "policy/posture_evaluator.h"
 #include "policy/selector_resolver.h"
@@ -80,12 +81,7 @@ bool entryAdmits(const FilterRule& rule, const IpAddress& src, const IpAddress& 
 }  // namespace
 
 struct PolicyEngine::State {
-  struct Access {
-    const std::vector<Selector>* src = nullptr;
-    std::vector<Selector> dst;
-    std::vector<std::pair<std::vector<int>, std::vector<PortRange>>> ip;
-    nlohmann::json app = nlohmann::json::object();
-    const std::vector<Selector>* via = nullptr;
+  struct Access : PlannedAccess {
     std::size_t postureList = kNone;  // index into postureLists; kNone: no postures
     std::size_t firstRule = 0, ruleCount = 0;
     bool self = false;
@@ -162,8 +158,7 @@ struct PolicyEngine::State {
 
 void PolicyEngine::State::planAccesses() {
   std::map<std::vector<std::string>, std::size_t> listIndex;
-  auto list = [&](const std::vector<PolicyString>& own) -> std::size_t {
-    const auto& ps = own.empty() ? policy.defaultSrcPosture : own;
+  auto list = [&](const std::vector<PolicyString>& ps) -> std::size_t {
     if (ps.empty()) return kNone;
     std::vector<std::string> names;
     for (const auto& p : ps) names.push_back(p.text);
@@ -178,32 +173,10 @@ void PolicyEngine::State::planAccesses() {
     }
     return it->second;
   };
-  for (const auto& g : policy.grants) {
-    Access a;
-    a.src = &g.src;
-    a.dst = g.dst;
-    for (const auto& ip : g.ip) a.ip.push_back({ip.ipProto, ip.ports});
-    a.app = g.app;
-    a.via = &g.via;
-    a.postureList = list(g.srcPosture);
+  for (auto& planned : policy::planAccesses(policy)) {
+    Access a{std::move(planned)};
+    a.postureList = list(*a.postures);
     accesses.push_back(std::move(a));
-  }
-  static const std::vector<Selector> kNoVia;
-  for (const auto& acl : policy.acls) {
-    std::vector<const DstSelector*> ordered;
-    for (const auto& d : acl.dst)
-      if (!d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
-    for (const auto& d : acl.dst)
-      if (d.target.is(Autogroup::kSelf)) ordered.push_back(&d);
-    for (const auto* d : ordered) {
-      Access a;
-      a.src = &acl.src;
-      a.dst = {d->target};
-      a.ip.push_back({acl.ipProto, d->ports});
-      a.via = &kNoVia;
-      a.postureList = list(acl.srcPosture);
-      accesses.push_back(std::move(a));
-    }
   }
   for (auto& a : accesses) a.self = a.via->empty() && hasAutogroup(a.dst, Autogroup::kSelf);
 }
@@ -257,10 +230,10 @@ void PolicyEngine::State::makeRules(std::size_t ai) {
       for (const auto& ip : a.ip) {
         Rule rule;
         rule.access = ai;
-        rule.ipProto = ip.first;
+        rule.ipProto = ip.ipProto;
         for (const auto* d : others) {
           if (d->kind == SelectorKind::kWildcard) {
-            for (const auto& p : ip.second) {
+            for (const auto& p : ip.ports) {
               rule.dstPorts.push_back({"*", p});
               rule.dstSets.push_back(IpSet::all());
             }
@@ -270,7 +243,7 @@ void PolicyEngine::State::makeRules(std::size_t ai) {
           for (const auto& prefix : resolver->resolve(*d).prefixes()) {
             IpSet one;
             one.add(prefix);
-            for (const auto& p : ip.second) {
+            for (const auto& p : ip.ports) {
               rule.dstPorts.push_back({prefix.toShortString(), p});
               rule.dstSets.push_back(one);
             }
@@ -464,9 +437,9 @@ std::vector<FilterRule> PolicyEngine::State::extraRules(std::size_t ai, const Po
     for (const auto& ip : a.ip) {
       FilterRule rule;
       rule.srcIps = selfSources.toFilterStrings();
-      rule.ipProto = ip.first;
+      rule.ipProto = ip.ipProto;
       for (const auto* n : sameUser)
-        for (const auto& p : ip.second)
+        for (const auto& p : ip.ports)
           for (const auto& addr : n->addresses()) rule.dstPorts.push_back({addr.toString(), p});
       rules.push_back(std::move(rule));
     }
@@ -501,9 +474,9 @@ std::vector<FilterRule> PolicyEngine::State::extraRules(std::size_t ai, const Po
   for (const auto& ip : a.ip) {
     FilterRule rule;
     rule.srcIps = src.text;
-    rule.ipProto = ip.first;
+    rule.ipProto = ip.ipProto;
     for (const auto& prefix : served)
-      for (const auto& p : ip.second) rule.dstPorts.push_back({prefix.toString(), p});
+      for (const auto& p : ip.ports) rule.dstPorts.push_back({prefix.toString(), p});
     rules.push_back(std::move(rule));
   }
   return rules;
