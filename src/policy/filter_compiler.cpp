@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "policy/access_rules.h"
 #include "policy/filter_reduction.h"
 #include "policy/posture_evaluator.h"
 
@@ -12,45 +13,6 @@ struct FilterCompiler::ResolvedSources {
   IpSet set;                      // addresses of the sources that pass the postures
   std::vector<std::string> text;  // SrcIPs as Tailscale writes them
 };
-
-namespace {
-
-// Capabilities for which Tailscale adds a reverse rule, so the destination may
-// answer (Taildrive shares back, relays reach their targets).
-const std::vector<std::pair<std::string, std::string>> kCompanionCaps = {
-    {"tailscale.com/cap/drive", "tailscale.com/cap/drive-sharer"},
-    {"tailscale.com/cap/relay", "tailscale.com/cap/relay-target"},
-};
-
-bool hasWildcard(const std::vector<Selector>& selectors) {
-  return std::any_of(selectors.begin(), selectors.end(),
-                     [](const Selector& s) { return s.kind == SelectorKind::kWildcard; });
-}
-
-bool hasAutogroup(const std::vector<Selector>& selectors, Autogroup a) {
-  return std::any_of(selectors.begin(), selectors.end(), [a](const Selector& s) { return s.is(a); });
-}
-
-std::vector<std::string> prefixStrings(const IpSet& set) {
-  std::vector<std::string> out;
-  for (const auto& p : set.prefixes()) out.push_back(p.toString());
-  return out;
-}
-
-std::vector<FilterRule> companionRules(const nlohmann::json& app, const std::vector<std::string>& dstText,
-                                       const IpSet& src) {
-  std::vector<FilterRule> out;
-  for (const auto& [cap, companion] : kCompanionCaps) {
-    if (!app.contains(cap)) continue;
-    FilterRule rule;
-    rule.srcIps = dstText;
-    rule.capGrant.push_back(CapGrant{prefixStrings(src), nlohmann::json{{companion, nullptr}}});
-    out.push_back(std::move(rule));
-  }
-  return out;
-}
-
-}  // namespace
 
 FilterCompiler::FilterCompiler(const Policy& policy, std::vector<PolicyNode> nodes, PostureCheck postureCheck)
     : policy_(policy),
@@ -153,79 +115,6 @@ std::vector<FilterRule> FilterCompiler::globalRules(const Access& access, const 
   return rules;
 }
 
-// autogroup:self: a user's own devices, reachable only from that user's devices
-// among the sources. Tagged nodes belong to no user and receive nothing.
-std::vector<FilterRule> FilterCompiler::selfRules(const Access& access, const ResolvedSources& src,
-                                                  const PolicyNode& node) const {
-  std::vector<FilterRule> rules;
-  if (!access.via->empty() || node.isTagged() || !hasAutogroup(access.dst, Autogroup::kSelf)) return rules;
-  std::vector<const PolicyNode*> sameUser;
-  for (const auto& n : nodes_)
-    if (!n.isTagged() && n.userLogin == node.userLogin) sameUser.push_back(&n);
-  IpSet selfSources;
-  for (const auto* n : sameUser)
-    if (n->hasAddressIn(src.set)) selfSources.add(n->addressSet());
-  if (selfSources.empty()) return rules;
-
-  for (const auto& ip : access.ip) {
-    FilterRule rule;
-    rule.srcIps = selfSources.toFilterStrings();
-    rule.ipProto = ip.ipProto;
-    for (const auto* n : sameUser)
-      for (const auto& p : ip.ports)
-        for (const auto& a : n->addresses()) rule.dstPorts.push_back({a.toString(), p});
-    rules.push_back(std::move(rule));
-  }
-  if (!access.app.empty()) {
-    FilterRule rule;
-    rule.srcIps = selfSources.toFilterStrings();
-    IpSet dstSet;
-    for (const auto* n : sameUser) {
-      rule.capGrant.push_back(CapGrant{prefixStrings(n->addressSet()), access.app});
-      dstSet.add(n->addressSet());
-    }
-    rules.push_back(std::move(rule));
-    auto companions = companionRules(access.app, dstSet.toFilterStrings(), selfSources);
-    rules.insert(rules.end(), companions.begin(), companions.end());
-  }
-  return rules;
-}
-
-// `via` routes the destinations through tagged subnet routers or exit nodes:
-// only a router carrying one of the tags and serving the destination gets rules.
-std::vector<FilterRule> FilterCompiler::viaRules(const Access& access, const ResolvedSources& src,
-                                                 const PolicyNode& node) const {
-  std::vector<FilterRule> rules;
-  if (access.via->empty() || access.ip.empty() || src.set.empty()) return rules;
-  const bool viaMatches =
-      std::any_of(access.via->begin(), access.via->end(), [&](const Selector& tag) { return node.hasTag(tag.name); });
-  if (!viaMatches) return rules;
-  const auto subnets = node.subnetRoutes();
-  const auto exits = node.exitRoutes();
-  std::vector<IpPrefix> served;
-  for (const auto& d : access.dst) {
-    if (d.is(Autogroup::kInternet)) {
-      served.insert(served.end(), exits.begin(), exits.end());
-      continue;
-    }
-    // A destination network is served when it overlaps one of the router's routes;
-    // the rule names the destination as written, not the route.
-    for (const auto& prefix : resolver_.resolve(d).prefixes())
-      if (std::any_of(subnets.begin(), subnets.end(), [&](const IpPrefix& r) { return r.overlaps(prefix); }))
-        served.push_back(prefix);
-  }
-  if (served.empty()) return rules;
-  for (const auto& ip : access.ip) {
-    FilterRule rule;
-    rule.srcIps = src.text;
-    rule.ipProto = ip.ipProto;
-    for (const auto& prefix : served)
-      for (const auto& p : ip.ports) rule.dstPorts.push_back({prefix.toString(), p});
-    rules.push_back(std::move(rule));
-  }
-  return rules;
-}
-
 std::vector<FilterRule> FilterCompiler::filterFor(const PolicyNode& node) const {
   if (policy_.allowAll()) {
     FilterRule all;
@@ -234,11 +123,17 @@ std::vector<FilterRule> FilterCompiler::filterFor(const PolicyNode& node) const 
     return {all};
   }
   std::vector<FilterRule> rules = globalRules_;
+  // autogroup:self: a user's own devices, reachable only from that user's
+  // devices among the sources. Tagged nodes belong to no user and receive nothing.
+  std::vector<const PolicyNode*> sameUser;
+  if (!node.isTagged())
+    for (const auto& n : nodes_)
+      if (!n.isTagged() && n.userLogin == node.userLogin) sameUser.push_back(&n);
   for (std::size_t i = 0; i < accesses_.size(); ++i) {
-    auto self = selfRules(accesses_[i], sources_[i], node);
-    rules.insert(rules.end(), self.begin(), self.end());
-    auto via = viaRules(accesses_[i], sources_[i], node);
-    rules.insert(rules.end(), via.begin(), via.end());
+    const auto& access = accesses_[i];
+    if (!sameUser.empty() && access.via->empty() && hasAutogroup(access.dst, Autogroup::kSelf))
+      for (auto& r : selfRules(access, sameUser, sources_[i].set)) rules.push_back(std::move(r));
+    for (auto& r : viaRules(access, sources_[i].text, sources_[i].set, node, resolver_)) rules.push_back(std::move(r));
   }
   return reduceForNode(mergeRules(std::move(rules)), node);
 }

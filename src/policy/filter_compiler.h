@@ -49,8 +49,6 @@ class FilterCompiler {
 
   ResolvedSources resolveSources(const Access& access) const;
   std::vector<FilterRule> globalRules(const Access& access, const ResolvedSources& src) const;
-  std::vector<FilterRule> selfRules(const Access& access, const ResolvedSources& src, const PolicyNode& node) const;
-  std::vector<FilterRule> viaRules(const Access& access, const ResolvedSources& src, const PolicyNode& node) const;
   std::vector<FilterRule> filterFor(const PolicyNode& node) const;
 
   const Policy& policy_;

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "policy/access_plan.h"
+#include "policy/access_rules.h"
 #include "policy/filter_reduction.h"
 #include "policy/posture_evaluator.h"
 #include "policy/selector_resolver.h"
@@ -16,34 +17,6 @@ namespace {
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
-const std::vector<std::pair<std::string, std::string>> kCompanionCaps = {
-    {"tailscale.com/cap/drive", "tailscale.com/cap/drive-sharer"},
-    {"tailscale.com/cap/relay", "tailscale.com/cap/relay-target"},
-};
-
-bool hasWildcard(const std::vector<Selector>& s) {
-  return std::any_of(s.begin(), s.end(), [](const Selector& x) { return x.kind == SelectorKind::kWildcard; });
-}
-bool hasAutogroup(const std::vector<Selector>& s, Autogroup a) {
-  return std::any_of(s.begin(), s.end(), [a](const Selector& x) { return x.is(a); });
-}
-std::vector<std::string> prefixStrings(const IpSet& set) {
-  std::vector<std::string> out;
-  for (const auto& p : set.prefixes()) out.push_back(p.toString());
-  return out;
-}
-std::vector<FilterRule> companionRules(const nlohmann::json& app, const std::vector<std::string>& dstText,
-                                       const IpSet& src) {
-  std::vector<FilterRule> out;
-  for (const auto& [cap, companion] : kCompanionCaps) {
-    if (!app.contains(cap)) continue;
-    FilterRule rule;
-    rule.srcIps = dstText;
-    rule.capGrant.push_back(CapGrant{prefixStrings(src), nlohmann::json{{companion, nullptr}}});
-    out.push_back(std::move(rule));
-  }
-  return out;
-}
 // mergeRules' key: rules with equal keys merge.
 std::string mergeKey(const std::vector<std::string>& srcIps, const std::vector<int>& ipProto) {
   std::string key;
@@ -253,7 +226,7 @@ void PolicyEngine::State::makeRules(std::size_t ai) {
       }
       if (!a.app.empty()) {
         std::size_t count = 1;
-        for (const auto& [cap, companion] : kCompanionCaps) count += a.app.contains(cap) ? 1 : 0;
+        for (const auto& [cap, companion] : companionCaps()) count += a.app.contains(cap) ? 1 : 0;
         for (std::size_t i = 0; i < count; ++i) {
           Rule rule;
           rule.access = ai;
@@ -423,63 +396,15 @@ void PolicyEngine::State::build() {
 std::vector<FilterRule> PolicyEngine::State::extraRules(std::size_t ai, const PolicyNode& node) const {
   const Access& a = accesses[ai];
   const Sources& src = sources[ai];
-  std::vector<FilterRule> rules;
   if (a.self) {
-    if (node.isTagged()) return rules;
+    if (node.isTagged()) return {};
     std::vector<const PolicyNode*> sameUser;
     auto it = userNodes.find(node.userLogin);
     if (it != userNodes.end())
       for (auto i : it->second) sameUser.push_back(&nodes[i]);
-    IpSet selfSources;
-    for (const auto* n : sameUser)
-      if (n->hasAddressIn(src.set)) selfSources.add(n->addressSet());
-    if (selfSources.empty()) return rules;
-    for (const auto& ip : a.ip) {
-      FilterRule rule;
-      rule.srcIps = selfSources.toFilterStrings();
-      rule.ipProto = ip.ipProto;
-      for (const auto* n : sameUser)
-        for (const auto& p : ip.ports)
-          for (const auto& addr : n->addresses()) rule.dstPorts.push_back({addr.toString(), p});
-      rules.push_back(std::move(rule));
-    }
-    if (!a.app.empty()) {
-      FilterRule rule;
-      rule.srcIps = selfSources.toFilterStrings();
-      IpSet dstSet;
-      for (const auto* n : sameUser) {
-        rule.capGrant.push_back(CapGrant{prefixStrings(n->addressSet()), a.app});
-        dstSet.add(n->addressSet());
-      }
-      rules.push_back(std::move(rule));
-      for (auto& c : companionRules(a.app, dstSet.toFilterStrings(), selfSources)) rules.push_back(std::move(c));
-    }
-    return rules;
+    return selfRules(a, sameUser, src.set);
   }
-  if (a.via->empty() || a.ip.empty() || src.set.empty()) return rules;
-  if (!std::any_of(a.via->begin(), a.via->end(), [&](const Selector& t) { return node.hasTag(t.name); })) return rules;
-  const auto subnets = node.subnetRoutes();
-  const auto exits = node.exitRoutes();
-  std::vector<IpPrefix> served;
-  for (const auto& d : a.dst) {
-    if (d.is(Autogroup::kInternet)) {
-      served.insert(served.end(), exits.begin(), exits.end());
-      continue;
-    }
-    for (const auto& prefix : resolver->resolve(d).prefixes())
-      if (std::any_of(subnets.begin(), subnets.end(), [&](const IpPrefix& r) { return r.overlaps(prefix); }))
-        served.push_back(prefix);
-  }
-  if (served.empty()) return rules;
-  for (const auto& ip : a.ip) {
-    FilterRule rule;
-    rule.srcIps = src.text;
-    rule.ipProto = ip.ipProto;
-    for (const auto& prefix : served)
-      for (const auto& p : ip.ports) rule.dstPorts.push_back({prefix.toString(), p});
-    rules.push_back(std::move(rule));
-  }
-  return rules;
+  return viaRules(a, src.text, src.set, node, *resolver);
 }
 
 // reduceForNode(mergeRules(global rules + this node's self and via rules)),
