@@ -132,15 +132,20 @@ export function mount(container, _params, ctx, query) {
   results.show(loading('Loading the audit log…'));
   replace(container, header, form, results.el);
 
-  function syncUrl() {
-    const p = new URLSearchParams();
-    if (state.range !== 'all') p.set('range', state.range);
+  // The custom range and the filters, as both the page URL and the API query carry them.
+  function addFilters(p) {
     if (state.range === 'custom') {
       if (state.start) p.set('start', state.start);
       if (state.end) p.set('end', state.end);
     }
     if (state.target) p.set('target', state.target);
     if (state.event) p.set('event', state.event);
+  }
+
+  function syncUrl() {
+    const p = new URLSearchParams();
+    if (state.range !== 'all') p.set('range', state.range);
+    addFilters(p);
     const qs = p.toString();
     history.replaceState(null, '', `#/logs${qs ? `?${qs}` : ''}`);
   }
@@ -177,12 +182,7 @@ export function mount(container, _params, ctx, query) {
     const p = new URLSearchParams();
     const range = RANGES.find(([v]) => v === state.range);
     if (range && range[2]) p.set('start', new Date(Date.now() - range[2]).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-    if (state.range === 'custom') {
-      if (state.start) p.set('start', state.start);
-      if (state.end) p.set('end', state.end);
-    }
-    if (state.target) p.set('target', state.target);
-    if (state.event) p.set('event', state.event);
+    addFilters(p);
     const qs = p.toString();
     return `${api.T}/logging/configuration${qs ? `?${qs}` : ''}`;
   }
