@@ -256,7 +256,10 @@ TEST(SerialNumbers, PermissionDeniedSaysRunAsRoot) {
     return r.serials.empty() ? allProblems(r) : std::string("serials were read");
   });
   // Only where the test process may not change its user (a container without CAP_SETUID).
-  if (!problems) GTEST_SKIP() << "this process cannot switch to the user nobody to be refused a file";
+  if (!problems)
+    GTEST_SKIP() << "running as root without CAP_SETUID (a restricted container): root reads every file and "
+                    "this process cannot become \"nobody\" to be refused one; as root with CAP_SETUID or as "
+                    "any other user this test runs";
   EXPECT_THAT(*problems, HasSubstr("cannot read " + sysfs.dmiTablePath() + ": permission denied; run as root"));
   EXPECT_THAT(*problems, HasSubstr("cannot be matched by serial number until then"));
 }

@@ -230,7 +230,10 @@ TEST_F(SqliteStoreTest, NamesThePathOfAReadOnlyFile) {
     return store.has_value() ? std::string("opened") : store.error().message;
   });
   // Only where the test process may not change its user (a container without CAP_SETUID).
-  if (!message) GTEST_SKIP() << "this process cannot switch to the user nobody to be refused a file";
+  if (!message)
+    GTEST_SKIP() << "running as root without CAP_SETUID (a restricted container): root reads every file and "
+                    "this process cannot become \"nobody\" to be refused one; as root with CAP_SETUID or as "
+                    "any other user this test runs";
   EXPECT_THAT(*message, HasSubstr(dbPath()));
 }
 
