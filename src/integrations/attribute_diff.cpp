@@ -91,6 +91,7 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
   // scans over them, comparing interned keys, beat building maps.
   std::vector<DeviceAttributeDiff> out;
   for (std::size_t i = 0; i < devices.size(); ++i) {
+    prefetchAhead(devices, i);
     const auto& state = devices[i];
     const auto* wanted = i < desired.size() && desired[i] ? &desired[i]->attributes : nullptr;
     const auto held = [&](core::AttributeKey key) -> const core::DeviceAttribute* {

@@ -21,6 +21,10 @@ namespace postured::integrations {
 
 using DeviceStates = std::vector<std::shared_ptr<const store::DeviceState>>;
 
+// Passes over every device state call this for index i to have the memory
+// of the states a little further on on its way.
+void prefetchAhead(const DeviceStates& devices, std::size_t i);
+
 // Upper-cased, trimmed serial, or "" when it is blank or a known placeholder.
 std::string normaliseSerial(std::string_view serial);
 
