@@ -84,7 +84,7 @@ bool inNamespace(std::string_view key, std::string_view ns) {
 }
 
 std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devices, std::string_view ns,
-                                                        std::span<const std::optional<MatchedHost>> desired,
+                                                        std::vector<std::optional<MatchedHost>> desired,
                                                         core::Timestamp now) {
   // Runs for every device on every sync, so it allocates nothing for a device
   // that does not change: a provider writes a handful of keys, and linear
@@ -93,7 +93,8 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
   for (std::size_t i = 0; i < devices.size(); ++i) {
     prefetchAhead(devices, i);
     const auto& state = devices[i];
-    const auto* wanted = i < desired.size() && desired[i] ? &desired[i]->attributes : nullptr;
+    if (i < desired.size() && desired[i] && desired[i]->unchanged) continue;
+    auto* wanted = i < desired.size() && desired[i] ? &desired[i]->attributes : nullptr;
     const auto held = [&](core::AttributeKey key) -> const core::DeviceAttribute* {
       for (const auto& a : state->attributes)
         if (a.key == key) return &a;
@@ -118,12 +119,13 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
       if (isRemoved(a)) diff.removals.push_back(a.key);
     if (wanted) {
       diff.next.reserve(wanted->size());
-      for (const auto& [key, value] : *wanted) {
+      for (auto& [key, value] : *wanted) {
         const auto* old = held(key);
         // An unchanged value keeps the time it was last set.
-        diff.next.push_back(
-            core::DeviceAttribute{key, value, std::nullopt, old && old->value == value ? old->updated : now});
+        const auto updated = old && old->value == value ? old->updated : now;
+        diff.next.push_back(core::DeviceAttribute{key, std::move(value), std::nullopt, updated});
       }
+      desired[i].reset();  // its values now live in the diff
     }
     out.push_back(std::move(diff));
   }

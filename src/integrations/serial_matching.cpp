@@ -1,8 +1,10 @@
 #include "integrations/serial_matching.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/serial_placeholders.h"
+#include "integrations/attribute_diff.h"
 
 namespace postured::integrations {
 
@@ -41,8 +43,21 @@ std::string normaliseSerial(std::string_view serial) {
   return std::string(normaliseInto(serial, buffer));
 }
 
-SerialMatcher::SerialMatcher(DeviceStates devices)
-    : devices_(std::move(devices)), index_(devices_.size()), matches_(devices_.size()) {
+bool holdsExactly(const store::DeviceState& state, std::string_view ns,
+                  const std::vector<std::pair<core::AttributeKey, core::AttributeValue>>& attributes) {
+  std::size_t held = 0;
+  for (const auto& a : state.attributes) {
+    if (!inNamespace(a.key, ns)) continue;
+    ++held;
+    const auto wanted =
+        std::find_if(attributes.begin(), attributes.end(), [&](const auto& w) { return w.first == a.key; });
+    if (wanted == attributes.end() || !(wanted->second == a.value)) return false;
+  }
+  return held == attributes.size();
+}
+
+SerialMatcher::SerialMatcher(DeviceStates devices, std::string_view ns)
+    : devices_(std::move(devices)), ns_(ns), index_(devices_.size()), matches_(devices_.size()) {
   std::string buffer;
   std::vector<std::string> own;  // one device listing a serial twice is not a duplicate
   for (std::uint32_t i = 0; i < devices_.size(); ++i) {
@@ -82,8 +97,13 @@ void SerialMatcher::offer(ProviderHost&& host) {
     if (!newer) continue;
     if (!slot) ++matched_;
     const bool last = h + 1 == hits.size();  // the last device takes the host's values, the others copy them
-    slot = MatchedHost{std::string(hits[h].serial), last ? std::move(host.providerId) : host.providerId,
-                       host.lastActive, last ? std::move(host.attributes) : host.attributes};
+    const bool unchanged = holdsExactly(*devices_[hits[h].device], ns_, host.attributes);
+    slot = MatchedHost{std::string(hits[h].serial),
+                       last ? std::move(host.providerId) : host.providerId,
+                       host.lastActive,
+                       unchanged,
+                       {}};
+    if (!unchanged) slot->attributes = last ? std::move(host.attributes) : host.attributes;
   }
 }
 
@@ -94,14 +114,19 @@ const MatchedHost* SerialMatcher::matchOf(std::string_view deviceId) const {
 }
 
 void SerialMatcher::rebase(DeviceStates devicesNow) {
-  SerialMatcher current(std::move(devicesNow));
+  SerialMatcher current(std::move(devicesNow), ns_);
   for (auto& slot : matches_) {
     if (!slot) continue;
     const auto hit = current.index_.find(slot->serial);
     if (hit.device == SerialIndex::kNoDevice) continue;
     // The serial must still belong to the device it matched when the host was offered.
-    const auto& was = devices_[static_cast<std::size_t>(&slot - matches_.data())]->device.id;
-    if (current.devices_[hit.device]->device.id != was) continue;
+    const auto& was = *devices_[static_cast<std::size_t>(&slot - matches_.data())];
+    if (current.devices_[hit.device]->device.id != was.device.id) continue;
+    if (slot->unchanged) {  // "unchanged" described the device as it was: spell the values out
+      for (const auto& a : was.attributes)
+        if (inNamespace(a.key, ns_)) slot->attributes.emplace_back(a.key, a.value);
+      slot->unchanged = false;
+    }
     current.matches_[hit.device] = std::move(slot);
     ++current.matched_;
   }
@@ -113,9 +138,9 @@ void SerialMatcher::rebase(DeviceStates devicesNow) {
   duplicateSerials_ = current.duplicateSerials_;
 }
 
-void SerialMatcher::releaseMatches() {
-  std::vector<std::optional<MatchedHost>>().swap(matches_);
+std::vector<std::optional<MatchedHost>> SerialMatcher::takeMatches() {
   index_ = SerialIndex();
+  return std::exchange(matches_, {});
 }
 
 }  // namespace postured::integrations

@@ -33,14 +33,23 @@ struct MatchedHost {
   std::string serial;  // the normalised serial that matched
   std::string providerId;
   std::optional<core::Timestamp> lastActive;
-  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;
+  // The device already holds exactly the host's values: they are not kept,
+  // since in a sync that changes nothing that is every match of the fleet.
+  bool unchanged = false;
+  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;  // empty when unchanged
 };
+
+// True when `state` holds exactly `attributes` in namespace `ns`: the same
+// keys with equal values, and no other key of `ns`.
+bool holdsExactly(const store::DeviceState& state, std::string_view ns,
+                  const std::vector<std::pair<core::AttributeKey, core::AttributeValue>>& attributes);
 
 class SerialMatcher {
  public:
   // Indexes the devices' usable serials. Devices whose identity collection is
-  // disabled take no part.
-  explicit SerialMatcher(DeviceStates devices);
+  // disabled take no part. `ns` is the provider's attribute namespace, which
+  // the devices' current values are compared in.
+  SerialMatcher(DeviceStates devices, std::string_view ns);
 
   // Offers one host; keeps it for every device it matches if it is the
   // newest so far. Only matched hosts are kept, so memory follows the number
@@ -64,11 +73,13 @@ class SerialMatcher {
   // removed, or a serial that became shared while the hosts were fetched.
   void rebase(DeviceStates devicesNow);
 
-  // Frees the matches and the serial index; the counts stay.
-  void releaseMatches();
+  // Hands the matches over (by device index, like matches()) and frees the
+  // serial index; the counts and devices() stay.
+  std::vector<std::optional<MatchedHost>> takeMatches();
 
  private:
   DeviceStates devices_;
+  std::string ns_;
   SerialIndex index_;  // normalised serial -> index in devices_
   std::vector<std::optional<MatchedHost>> matches_;
   std::size_t matched_ = 0;

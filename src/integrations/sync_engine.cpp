@@ -113,7 +113,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
 
   const auto stateGeneration = store_.stateGeneration();
-  SerialMatcher matcher(store_.allDeviceStates());
+  SerialMatcher matcher(store_.allDeviceStates(), provider->attributeNamespace());
   FetchContext fetch = settings_.fetch;
   fetch.cancelled = &cancelled;
   auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>&& page) {
@@ -147,8 +147,7 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
-  auto diffs = diffProviderAttributes(matcher.devices(), provider->attributeNamespace(), matcher.matches(), now);
-  if (!diffs.empty()) matcher.releaseMatches();  // the diffs hold copies of what they need; the writes need the memory
+  auto diffs = diffProviderAttributes(matcher.devices(), provider->attributeNamespace(), matcher.takeMatches(), now);
   auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
 

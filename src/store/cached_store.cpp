@@ -273,12 +273,15 @@ void CachedStore::apply(std::vector<Change>& changes) {
         break;
       case Change::Kind::kReplaceProvider: {
         if (!state) break;
-        auto& attrs = state->attributes;
         auto& set = std::get<Change::ProviderSet>(c.payload);
-        std::erase_if(attrs, [&](const auto& a) { return inNamespace(a.key, set.ns); });
-        attrs.insert(attrs.end(), std::make_move_iterator(set.attributes.begin()),
-                     std::make_move_iterator(set.attributes.end()));
-        std::sort(attrs.begin(), attrs.end(), foldedLess);
+        // The set becomes the state's vector, joined by the attributes of other
+        // namespaces: a sync's sets are then the cache's new attributes, not
+        // copied into a second buffer each while all of them are alive.
+        auto& next = set.attributes;
+        for (auto& a : state->attributes)
+          if (!inNamespace(a.key, set.ns)) next.push_back(std::move(a));
+        std::sort(next.begin(), next.end(), foldedLess);
+        state->attributes = std::move(next);
         break;
       }
     }

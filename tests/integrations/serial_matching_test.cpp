@@ -40,7 +40,8 @@ TEST(NormaliseSerial, TrimsUppercasesAndDropsPlaceholders) {
 
 TEST(SerialMatcher, MatchesCaseInsensitivelyAndCounts) {
   SerialMatcher m({device("d1", {"SN-1"}), device("d2", {"sn-2", "SN-2"}), device("d3", {}),
-                   device("d4", {"To be filled by O.E.M."})});
+                   device("d4", {"To be filled by O.E.M."})},
+                  "sentinelOne");
   EXPECT_EQ(m.possibleMatchedCount(), 2u);
   m.offer(host("a1", {" sn-1 "}));
   m.offer(host("a2", {"SN-2"}));
@@ -57,7 +58,7 @@ TEST(SerialMatcher, MatchesCaseInsensitivelyAndCounts) {
 }
 
 TEST(SerialMatcher, NewestAgentWinsOnReinstalls) {
-  SerialMatcher m({device("d1", {"SN-1"})});
+  SerialMatcher m({device("d1", {"SN-1"})}, "sentinelOne");
   m.offer(host("old", {"SN-1"}, 1000));
   m.offer(host("new", {"SN-1"}, 3000));
   m.offer(host("older", {"SN-1"}, 2000));
@@ -68,7 +69,7 @@ TEST(SerialMatcher, NewestAgentWinsOnReinstalls) {
 }
 
 TEST(SerialMatcher, SharedSerialsMatchNoneAndDecommissionedAgentsNothing) {
-  SerialMatcher m({device("d1", {"SN-X"}), device("d2", {"sn-x"}), device("d3", {"SN-3"})});
+  SerialMatcher m({device("d1", {"SN-X"}), device("d2", {"sn-x"}), device("d3", {"SN-3"})}, "sentinelOne");
   EXPECT_EQ(m.duplicateSerials(), 1u);
   m.offer(host("a1", {"SN-X"}));
   m.offer(host("a3", {"SN-3"}, 5, /*matchable=*/false));
@@ -81,14 +82,14 @@ TEST(SerialMatcher, DevicesWithIdentityDisabledTakeNoPart) {
   d.id = "d1";
   d.serialNumbers = {"SN-1"};
   d.postureIdentityDisabled = true;
-  SerialMatcher m({std::make_shared<store::DeviceState>(std::move(d))});
+  SerialMatcher m({std::make_shared<store::DeviceState>(std::move(d))}, "sentinelOne");
   m.offer(host("a1", {"SN-1"}));
   EXPECT_EQ(m.matchedCount(), 0u);
   EXPECT_EQ(m.possibleMatchedCount(), 0u);
 }
 
 TEST(SerialMatcher, AHostWithTwoSerialsMatchesBothDevices) {
-  SerialMatcher m({device("d1", {"SN-1"}), device("d2", {"SN-2"})});
+  SerialMatcher m({device("d1", {"SN-1"}), device("d2", {"SN-2"})}, "sentinelOne");
   m.offer(host("a1", {"SN-1", "sn-2", "SN-1"}));
   ASSERT_EQ(m.matchedCount(), 2u);
   EXPECT_EQ(m.matchOf("d1")->providerId, "a1");
@@ -99,7 +100,8 @@ TEST(SerialMatcher, AHostWithTwoSerialsMatchesBothDevices) {
 
 TEST(SerialMatcher, RebaseKeepsOnlyWhatTheDevicesNowStillMatch) {
   SerialMatcher m({device("kept", {"SN-1"}), device("reserialed", {"SN-2"}), device("removed", {"SN-3"}),
-                   device("shared", {"SN-4"})});
+                   device("shared", {"SN-4"})},
+                  "sentinelOne");
   for (const char* serial : {"SN-1", "SN-2", "SN-3", "SN-4"}) m.offer(host(std::string("a-") + serial, {serial}));
   ASSERT_EQ(m.matchedCount(), 4u);
   // While the hosts were fetched: one device got a new serial, one was removed,
@@ -132,6 +134,42 @@ TEST(SerialIndex, GrowsPastItsFirstSizeAndCountsSharedSerialsOnce) {
   }
   EXPECT_EQ(index.find("SN-5000").device, SerialIndex::kNoDevice);
   EXPECT_EQ(index.sharedCount(), 1u);
+}
+
+core::DeviceAttribute heldValue(const std::string& key, core::AttributeValue v) {
+  return core::DeviceAttribute{key, std::move(v), std::nullopt, core::fromUnixMillis(1)};
+}
+
+TEST(SerialMatcher, AMatchTheDeviceAlreadyHoldsKeepsNoValuesAndDiffsToNothing) {
+  // host() reports agentVersion "v-<id>" and infected false.
+  const std::vector<core::DeviceAttribute> same = {
+      heldValue("sentinelOne:agentVersion", core::AttributeValue(std::string("v-a1"))),
+      heldValue("sentinelOne:infected", core::AttributeValue(false)),
+      heldValue("custom:tier", core::AttributeValue(std::string("gold")))};
+  auto extra = same;
+  extra.push_back(heldValue("sentinelOne:isActive", core::AttributeValue(true)));
+  SerialMatcher m({device("same", {"SN-1"}, same), device("extra", {"SN-2"}, extra)}, "sentinelOne");
+  auto a1 = host("a1", {"SN-1"});
+  auto a2 = host("a1", {"SN-2"});
+  m.offer(std::move(a1));
+  m.offer(std::move(a2));
+  ASSERT_NE(m.matchOf("same"), nullptr);
+  EXPECT_TRUE(m.matchOf("same")->unchanged);
+  EXPECT_TRUE(m.matchOf("same")->attributes.empty()) << "values the device holds are not kept twice";
+  EXPECT_FALSE(m.matchOf("extra")->unchanged) << "isActive would be removed";
+  const auto diffs = diffProviderAttributes(m.devices(), "sentinelOne", m.matches(), core::fromUnixMillis(5));
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].device().id, "extra");
+
+  // Re-matched against changed devices, an unchanged match spells its values out again.
+  m.rebase({device("same", {"SN-1"}), device("extra", {"SN-2"}, extra)});
+  ASSERT_NE(m.matchOf("same"), nullptr);
+  EXPECT_FALSE(m.matchOf("same")->unchanged);
+  EXPECT_EQ(m.matchOf("same")->attributes.size(), 2u);
+  const auto after = diffProviderAttributes(m.devices(), "sentinelOne", m.matches(), core::fromUnixMillis(5));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[1].device().id, "same");
+  EXPECT_EQ(after[1].puts().size(), 2u) << "the device lost its values meanwhile: they are written again";
 }
 
 core::DeviceAttribute held(const std::string& key, core::AttributeValue v) {
