@@ -101,15 +101,15 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
       return nullptr;
     };
     const auto isWanted = [&](core::AttributeKey key) {
-      return wanted && std::any_of(wanted->begin(), wanted->end(), [&](const auto& w) { return w.first == key; });
+      return wanted && std::any_of(wanted->begin(), wanted->end(), [&](const auto& w) { return w.key == key; });
     };
     const auto isRemoved = [&](const core::DeviceAttribute& a) { return inNamespace(a.key, ns) && !isWanted(a.key); };
 
     bool changed = std::any_of(state->attributes.begin(), state->attributes.end(), isRemoved);
     if (wanted && !changed)
       changed = std::any_of(wanted->begin(), wanted->end(), [&](const auto& w) {
-        const auto* old = held(w.first);
-        return !old || !(old->value == w.second);
+        const auto* old = held(w.key);
+        return !old || !(old->value == w.value);
       });
     if (!changed) continue;
 
@@ -118,14 +118,14 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
     for (const auto& a : state->attributes)
       if (isRemoved(a)) diff.removals.push_back(a.key);
     if (wanted) {
-      diff.next.reserve(wanted->size());
-      for (auto& [key, value] : *wanted) {
-        const auto* old = held(key);
+      for (auto& a : *wanted) {
+        const auto* old = held(a.key);
         // An unchanged value keeps the time it was last set.
-        const auto updated = old && old->value == value ? old->updated : now;
-        diff.next.push_back(core::DeviceAttribute{key, std::move(value), std::nullopt, updated});
+        a.updated = old && old->value == a.value ? old->updated : now;
+        a.expiry.reset();
       }
-      desired[i].reset();  // its values now live in the diff
+      diff.next = std::move(*wanted);  // the host's vector becomes the device's
+      desired[i].reset();
     }
     out.push_back(std::move(diff));
   }

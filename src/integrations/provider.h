@@ -52,7 +52,9 @@ struct ProviderHost {
   std::vector<std::string> macAddresses;   // lower-case aa:bb:cc:dd:ee:ff
   std::optional<core::Timestamp> lastActive;
   bool matchable = true;  // false for decommissioned or uninstalled agents: they match nothing
-  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;  // keys from attributeSpecs()
+  // Keys from attributeSpecs(), in the form a device holds them (no expiry;
+  // the sync sets `updated`), so that a sync moves them into the store as they are.
+  std::vector<core::DeviceAttribute> attributes;
 };
 
 // Why a fetch ended without all hosts.

@@ -44,14 +44,14 @@ std::string normaliseSerial(std::string_view serial) {
 }
 
 bool holdsExactly(const store::DeviceState& state, std::string_view ns,
-                  const std::vector<std::pair<core::AttributeKey, core::AttributeValue>>& attributes) {
+                  const std::vector<core::DeviceAttribute>& attributes) {
   std::size_t held = 0;
   for (const auto& a : state.attributes) {
     if (!inNamespace(a.key, ns)) continue;
     ++held;
     const auto wanted =
-        std::find_if(attributes.begin(), attributes.end(), [&](const auto& w) { return w.first == a.key; });
-    if (wanted == attributes.end() || !(wanted->second == a.value)) return false;
+        std::find_if(attributes.begin(), attributes.end(), [&](const auto& w) { return w.key == a.key; });
+    if (wanted == attributes.end() || !(wanted->value == a.value)) return false;
   }
   return held == attributes.size();
 }
@@ -124,7 +124,7 @@ void SerialMatcher::rebase(DeviceStates devicesNow) {
     if (current.devices_[hit.device]->device.id != was.device.id) continue;
     if (slot->unchanged) {  // "unchanged" described the device as it was: spell the values out
       for (const auto& a : was.attributes)
-        if (inNamespace(a.key, ns_)) slot->attributes.emplace_back(a.key, a.value);
+        if (inNamespace(a.key, ns_)) slot->attributes.push_back(a);
       slot->unchanged = false;
     }
     current.matches_[hit.device] = std::move(slot);

@@ -36,13 +36,13 @@ struct MatchedHost {
   // The device already holds exactly the host's values: they are not kept,
   // since in a sync that changes nothing that is every match of the fleet.
   bool unchanged = false;
-  std::vector<std::pair<core::AttributeKey, core::AttributeValue>> attributes;  // empty when unchanged
+  std::vector<core::DeviceAttribute> attributes;  // empty when unchanged
 };
 
 // True when `state` holds exactly `attributes` in namespace `ns`: the same
 // keys with equal values, and no other key of `ns`.
 bool holdsExactly(const store::DeviceState& state, std::string_view ns,
-                  const std::vector<std::pair<core::AttributeKey, core::AttributeValue>>& attributes);
+                  const std::vector<core::DeviceAttribute>& attributes);
 
 class SerialMatcher {
  public:

@@ -12,10 +12,11 @@
 namespace postured::integrations::sentinelone {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-using ::testing::Pair;
 
 core::Result<AgentsPage> parseFixture(const std::string& name) {
   AgentsPageParser parser;
@@ -24,9 +25,15 @@ core::Result<AgentsPage> parseFixture(const std::string& name) {
 }
 
 std::optional<core::AttributeValue> attribute(const ProviderHost& host, std::string_view key) {
-  for (const auto& [k, v] : host.attributes)
-    if (k == key) return v;
+  for (const auto& a : host.attributes)
+    if (a.key == key) return a.value;
   return std::nullopt;
+}
+
+// One attribute as a host reports it.
+auto Reported(const char* key, const core::AttributeValue& value) {
+  return AllOf(Field(&core::DeviceAttribute::key, core::AttributeKey(key)),
+               Field(&core::DeviceAttribute::value, value));
 }
 
 const core::AttributeValue kTrue(true);
@@ -61,13 +68,13 @@ TEST_F(SentinelOneAgentsPage, ReadsAModernAgentCompletely) {
   ASSERT_TRUE(h.lastActive);
   EXPECT_EQ(core::formatRfc3339(*h.lastActive), "2025-02-03T11:22:33.456Z");
   EXPECT_TRUE(h.matchable);
-  EXPECT_THAT(
-      h.attributes,
-      ElementsAre(Pair("sentinelOne:isActive", kTrue),
-                  Pair("sentinelOne:agentVersion", core::AttributeValue(std::string("22.3.4.612"))),
-                  Pair("sentinelOne:activeThreats", core::AttributeValue(0.0)), Pair("sentinelOne:infected", kFalse),
-                  Pair("sentinelOne:firewallEnabled", kTrue), Pair("sentinelOne:encryptedApplications", kTrue),
-                  Pair("sentinelOne:operationalState", core::AttributeValue(std::string("na")))));
+  EXPECT_THAT(h.attributes,
+              ElementsAre(Reported("sentinelOne:isActive", kTrue),
+                          Reported("sentinelOne:agentVersion", core::AttributeValue(std::string("22.3.4.612"))),
+                          Reported("sentinelOne:activeThreats", core::AttributeValue(0.0)),
+                          Reported("sentinelOne:infected", kFalse), Reported("sentinelOne:firewallEnabled", kTrue),
+                          Reported("sentinelOne:encryptedApplications", kTrue),
+                          Reported("sentinelOne:operationalState", core::AttributeValue(std::string("na")))));
 }
 
 TEST_F(SentinelOneAgentsPage, NullSerialAndMacAddressVariants) {
@@ -117,7 +124,7 @@ TEST_F(SentinelOneAgentsPage, WrongTypedAndNullFieldsAreNotReported) {
   EXPECT_EQ(h.providerId, "1888888888888888888");
   // isActive: 7, infected: 1, firewallEnabled: "yes", operationalState: 42 and
   // the nulls are left out; the numeric string "3" is a count.
-  EXPECT_THAT(h.attributes, ElementsAre(Pair("sentinelOne:activeThreats", core::AttributeValue(3.0))));
+  EXPECT_THAT(h.attributes, ElementsAre(Reported("sentinelOne:activeThreats", core::AttributeValue(3.0))));
   EXPECT_TRUE(h.matchable);                 // isDecommissioned: null, isUninstalled: "maybe"
   EXPECT_THAT(h.serialNumbers, IsEmpty());  // blank
   EXPECT_THAT(h.macAddresses, IsEmpty());   // networkInterfaces is an object, not an array

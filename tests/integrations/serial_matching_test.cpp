@@ -18,6 +18,11 @@ std::shared_ptr<const store::DeviceState> device(const std::string& id, std::vec
   return std::make_shared<store::DeviceState>(std::move(d), std::move(attributes));
 }
 
+// An attribute as a host reports it.
+core::DeviceAttribute reported(const std::string& key, core::AttributeValue value) {
+  return core::DeviceAttribute{key, std::move(value), std::nullopt, {}};
+}
+
 ProviderHost host(const std::string& id, std::vector<std::string> serials, std::int64_t lastActiveMs = 0,
                   bool matchable = true) {
   ProviderHost h;
@@ -25,8 +30,8 @@ ProviderHost host(const std::string& id, std::vector<std::string> serials, std::
   h.serialNumbers = std::move(serials);
   if (lastActiveMs) h.lastActive = core::fromUnixMillis(lastActiveMs);
   h.matchable = matchable;
-  h.attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-" + id))},
-                  {"sentinelOne:infected", core::AttributeValue(false)}};
+  h.attributes = {reported("sentinelOne:agentVersion", core::AttributeValue(std::string("v-" + id))),
+                  reported("sentinelOne:infected", core::AttributeValue(false))};
   return h;
 }
 
@@ -65,7 +70,7 @@ TEST(SerialMatcher, NewestAgentWinsOnReinstalls) {
   m.offer(host("unknown", {"SN-1"}));  // no last-active time loses
   ASSERT_NE(m.matchOf("d1"), nullptr);
   EXPECT_EQ(m.matchOf("d1")->providerId, "new");
-  EXPECT_EQ(m.matchOf("d1")->attributes[0].second.asString(), "v-new");
+  EXPECT_EQ(m.matchOf("d1")->attributes[0].value.asString(), "v-new");
 }
 
 TEST(SerialMatcher, SharedSerialsMatchNoneAndDecommissionedAgentsNothing) {
@@ -190,10 +195,10 @@ TEST(AttributeDiff, WritesOnlyWhatChangedAndRemovesUnmatched) {
       device("never", {"S4"}),
   };
   std::vector<std::optional<MatchedHost>> desired(devices.size());  // by index in `devices`
-  desired[0].emplace().attributes = {{"sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))},
-                                     {"sentinelOne:infected", core::AttributeValue(false)}};
-  desired[1].emplace().attributes = {{"sentinelOne:infected", core::AttributeValue(false)},
-                                     {"sentinelOne:agentVersion", core::AttributeValue(std::string("v-b"))}};
+  desired[0].emplace().attributes = {reported("sentinelOne:agentVersion", core::AttributeValue(std::string("v-a"))),
+                                     reported("sentinelOne:infected", core::AttributeValue(false))};
+  desired[1].emplace().attributes = {reported("sentinelOne:infected", core::AttributeValue(false)),
+                                     reported("sentinelOne:agentVersion", core::AttributeValue(std::string("v-b")))};
   const auto diffs = diffProviderAttributes(devices, "sentinelOne", desired, now);
   ASSERT_EQ(diffs.size(), 2u);
   EXPECT_EQ(diffs[0].device().id, "changed");  // ordered by device id

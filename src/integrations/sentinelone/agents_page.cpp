@@ -231,10 +231,10 @@ void addAttributes(AgentFields& f, ProviderHost& host) {
       encryptedApplications(kEncryptedApplicationsKey), operationalState(kOperationalStateKey);
   auto& out = host.attributes;
   out.reserve(7);
-  // Built in place: moving a temporary value here trips GCC 12's maybe-uninitialized warning.
   const auto add = [&](const core::AttributeKey& key, auto&& value) {
-    out.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
-                     std::forward_as_tuple(std::forward<decltype(value)>(value)));
+    auto& a = out.emplace_back();
+    a.key = key;
+    a.value = core::AttributeValue(std::forward<decltype(value)>(value));
   };
   // In attributeSpecs() order, so that hosts compare and print predictably.
   if (f.isActive) add(isActive, *f.isActive);
