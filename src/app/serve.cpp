@@ -185,7 +185,7 @@ namespace {
 // memory, and the server's threads would otherwise get one per core * 8.
 void limitAllocatorRetention() {
   ::mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-  ::mallopt(M_ARENA_MAX, 2);
+  ::mallopt(M_ARENA_MAX, 1);
 }
 
 }  // namespace

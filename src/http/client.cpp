@@ -1,12 +1,13 @@
 #include "http/client.h"
 
-#include "http/message.h"
-
 #include <curl/curl.h>
 
 #include <charconv>
 #include <cstring>
 #include <mutex>
+#include <utility>
+
+#include "http/message.h"
 
 namespace postured::http {
 
@@ -138,6 +139,7 @@ struct HttpClient::Impl {
   CURL* curl = nullptr;
   char errorText[CURL_ERROR_SIZE] = {};
   ClientResponse response;  // being received
+  std::string spareBody;    // from reuseBodyBuffer, for the next response
   bool tooLarge = false;
   TransportFailure lastFailure = TransportFailure::kNone;
   std::string lastFailureReason;
@@ -169,9 +171,9 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-TransportFailure HttpClient::lastFailure() const {
-  return impl_ ? impl_->lastFailure : TransportFailure::kOther;
-}
+void HttpClient::reuseBodyBuffer(std::string buffer) { impl_->spareBody = std::move(buffer); }
+
+TransportFailure HttpClient::lastFailure() const { return impl_ ? impl_->lastFailure : TransportFailure::kOther; }
 
 const std::string& HttpClient::lastFailureReason() const {
   static const std::string kMovedFrom = "HttpClient used after it was moved from";
@@ -191,8 +193,8 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   const auto host = hostOf(request.url, whyInvalid);
   if (host.empty()) {
     s.setFailure(TransportFailure::kInvalidUrl, whyInvalid.empty() ? "cannot parse" : whyInvalid);
-    return core::fail(core::ErrorKind::kInvalidArgument,
-                      "invalid URL \"" + request.url + "\": " + s.lastFailureReason, "url");
+    return core::fail(core::ErrorKind::kInvalidArgument, "invalid URL \"" + request.url + "\": " + s.lastFailureReason,
+                      "url");
   }
   if (s.options.cancel && s.options.cancel->load()) {
     s.setFailure(TransportFailure::kCancelled, "cancelled");
@@ -204,6 +206,8 @@ core::Result<ClientResponse> HttpClient::send(const ClientRequest& request) {
   // connection cache, so the next request reuses the kept-alive connection.
   curl_easy_reset(c);
   s.response = ClientResponse{};
+  s.response.body = std::exchange(s.spareBody, {});
+  s.response.body.clear();
   s.tooLarge = false;
   s.errorText[0] = '\0';
 

@@ -74,6 +74,12 @@ class HttpClient {
   // large; the message names the URL's host and curl's reason.
   core::Result<ClientResponse> send(const ClientRequest& request);
 
+  // The next response's body is received into `buffer` (emptied first),
+  // keeping its capacity. A caller that receives many large bodies hands
+  // each back when done with it, so that every body does not cost fresh
+  // pages from the kernel.
+  void reuseBodyBuffer(std::string buffer);
+
   // The class of the last send()'s failure, and curl's reason for it (e.g.
   // "Failed to connect to 127.0.0.1 port 9 after 0 ms: Connection refused"),
   // which names no URL or header. kNone and "" after a response.

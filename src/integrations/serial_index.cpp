@@ -5,11 +5,9 @@
 
 namespace postured::integrations {
 
-namespace {
-std::uint32_t hashOf(std::string_view serial) {
+std::uint32_t SerialIndex::hashOf(std::string_view serial) {
   return static_cast<std::uint32_t>(std::hash<std::string_view>()(serial));
 }
-}  // namespace
 
 SerialIndex::SerialIndex(std::size_t expectedSerials)
     : slots_(std::bit_ceil(std::max<std::size_t>(16, expectedSerials * 2))) {}
@@ -37,8 +35,8 @@ void SerialIndex::add(std::string_view serial, std::uint32_t device) {
   }
 }
 
-SerialIndex::Hit SerialIndex::find(std::string_view serial) const {
-  const Slot& slot = slots_[probe(serial, hashOf(serial))];
+SerialIndex::Hit SerialIndex::find(std::string_view serial, std::uint32_t hash) const {
+  const Slot& slot = slots_[probe(serial, hash)];
   if (slot.device == kEmpty || slot.device == kShared) return {};
   return {slot.device, std::string_view(text_).substr(slot.offset, slot.length)};
 }

@@ -29,7 +29,13 @@ class SerialIndex {
     std::uint32_t device = kNoDevice;  // kNoDevice: unknown or shared
     std::string_view serial;           // the indexed copy, valid while the index lives
   };
-  Hit find(std::string_view serial) const;
+  Hit find(std::string_view serial) const { return find(serial, hashOf(serial)); }
+  Hit find(std::string_view serial, std::uint32_t hash) const;  // hash: hashOf(serial)
+
+  // For lookups in batches: hash the serials, prefetch their slots, and
+  // find them once the slots are on their way.
+  static std::uint32_t hashOf(std::string_view serial);
+  void prefetch(std::uint32_t hash) const { __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]); }
 
   std::size_t sharedCount() const { return shared_; }  // serials held by several devices
 

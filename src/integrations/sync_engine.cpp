@@ -112,13 +112,11 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
       ValidationContext{settings_.fetch.allowInsecureUrls});
   if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
 
-  const auto stateGeneration = store_.stateGeneration();
-  SerialMatcher matcher(store_.allDeviceStates(), provider->attributeNamespace());
+  const auto snapshot = store_.snapshot();
+  SerialMatcher matcher(snapshot.states, provider->attributeNamespace(), fleetSerials(snapshot));
   FetchContext fetch = settings_.fetch;
   fetch.cancelled = &cancelled;
-  auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>&& page) {
-    for (auto& host : page) matcher.offer(std::move(host));
-  });
+  auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>& page) { matcher.offer(page); });
   record.providerHostCount = static_cast<std::int64_t>(matcher.providerHostCount());
   record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
   if (!fetched) {
@@ -142,7 +140,10 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
     return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
   }
   // Devices may have changed during the fetch: match and diff against them as they are now.
-  if (store_.stateGeneration() != stateGeneration) matcher.rebase(store_.allDeviceStates());
+  if (store_.stateGeneration() != snapshot.stateGeneration) {
+    const auto latest = store_.snapshot();
+    matcher.rebase(latest.states, fleetSerials(latest));
+  }
   record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
@@ -178,6 +179,18 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   record.durationMs = millisBetween(started, *record.finishedAt);
   (void)recordCommittedDuration(integrationId, integration.configUpdated, record);
   return record;
+}
+
+std::shared_ptr<const FleetSerials> SyncEngine::fleetSerials(const store::CachedStore::Snapshot& snapshot) {
+  {
+    std::lock_guard lock(serialsMutex_);
+    if (serials_ && serialsGeneration_ == snapshot.deviceGeneration) return serials_;
+  }
+  auto built = std::make_shared<const FleetSerials>(*snapshot.states);
+  std::lock_guard lock(serialsMutex_);
+  serials_ = built;
+  serialsGeneration_ = snapshot.deviceGeneration;
+  return built;
 }
 
 core::Result<void> SyncEngine::recordCommittedDuration(const std::string& integrationId, core::Timestamp configUpdated,

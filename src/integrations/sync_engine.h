@@ -15,12 +15,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/integration.h"
 #include "core/secret_box.h"
 #include "core/time.h"
 #include "integrations/registry.h"
+#include "integrations/serial_matching.h"
 #include "store/cached_store.h"
 
 namespace postured::integrations {
@@ -64,12 +67,18 @@ class SyncEngine {
   // After a successful run's commit: its true end, on the run and the status.
   core::Result<void> recordCommittedDuration(const std::string& integrationId, core::Timestamp configUpdated,
                                              const core::IntegrationRun& record);
+  // The serial index of the snapshot's devices: the one built for an earlier
+  // run while no device has changed since, else a new one.
+  std::shared_ptr<const FleetSerials> fleetSerials(const store::CachedStore::Snapshot& snapshot);
 
   store::CachedStore& store_;
   const ProviderRegistry& providers_;
   const core::SecretBox& secrets_;
   const core::Clock& clock_;
   SyncSettings settings_;
+  std::mutex serialsMutex_;
+  std::shared_ptr<const FleetSerials> serials_;  // of the devices at serialsGeneration_
+  std::uint64_t serialsGeneration_ = 0;
 };
 
 // The audit actor of an integration's automatic changes.

@@ -166,12 +166,13 @@ Result<std::unique_ptr<CachedStore>> CachedStore::wrap(std::unique_ptr<Store> in
   if (!devices) return tl::unexpected(devices.error());
   auto attributes = (*tx)->allAttributes();
   if (!attributes) return tl::unexpected(attributes.error());
-  cached->devices_.reserve(devices->size());
+  cached->states_->reserve(devices->size());
+  cached->positionOf_.reserve(devices->size());
   for (auto& d : *devices) {
     std::vector<core::DeviceAttribute> attrs;
     if (auto it = attributes->find(d.id); it != attributes->end()) attrs = std::move(it->second);
-    auto id = d.id;
-    cached->devices_.emplace(std::move(id), std::make_shared<DeviceState>(std::move(d), std::move(attrs)));
+    cached->positionOf_.emplace(d.id, static_cast<std::uint32_t>(cached->states_->size()));
+    cached->states_->push_back(std::make_shared<DeviceState>(std::move(d), std::move(attrs)));
   }
   return cached;
 }
@@ -206,21 +207,27 @@ void CachedStore::close() { inner_->close(); }
 
 std::shared_ptr<const DeviceState> CachedStore::deviceState(std::string_view id) const {
   std::shared_lock lock(mutex_);
-  auto it = devices_.find(std::string(id));
-  return it == devices_.end() ? nullptr : it->second;
+  auto it = positionOf_.find(std::string(id));
+  return it == positionOf_.end() ? nullptr : (*states_)[it->second];
 }
 
 std::size_t CachedStore::deviceCount() const {
   std::shared_lock lock(mutex_);
-  return devices_.size();
+  return positionOf_.size();
 }
 
 std::vector<std::shared_ptr<const DeviceState>> CachedStore::allDeviceStates() const {
   std::shared_lock lock(mutex_);
   std::vector<std::shared_ptr<const DeviceState>> out;
-  out.reserve(devices_.size());
-  for (const auto& [id, state] : devices_) out.push_back(state);
+  out.reserve(positionOf_.size());
+  for (const auto& state : *states_)
+    if (state) out.push_back(state);
   return out;
+}
+
+CachedStore::Snapshot CachedStore::snapshot() const {
+  std::shared_lock lock(mutex_);
+  return Snapshot{states_, deviceGeneration_.load(), stateGeneration_.load()};
 }
 
 void CachedStore::apply(std::vector<Change>& changes) {
@@ -230,8 +237,8 @@ void CachedStore::apply(std::vector<Change>& changes) {
     auto [it, fresh] = touched.try_emplace(id);
     if (fresh) {
       std::shared_lock lock(mutex_);
-      if (auto found = devices_.find(id); found != devices_.end())
-        it->second = std::make_shared<DeviceState>(*found->second);
+      if (auto found = positionOf_.find(id); found != positionOf_.end())
+        it->second = std::make_shared<DeviceState>(*(*states_)[found->second]);
     }
     return it->second;
   };
@@ -290,15 +297,33 @@ void CachedStore::apply(std::vector<Change>& changes) {
   ids.reserve(touched.size());
   for (const auto& [id, state] : touched) ids.push_back(id);
   std::sort(ids.begin(), ids.end());
+  if (touched.empty()) return;
   std::unique_lock lock(mutex_);
+  if (states_.use_count() > 1) states_ = std::make_shared<DeviceStates>(*states_);  // a snapshot holds them
+  auto& states = *states_;
   for (auto& [id, state] : touched) {
-    if (state)
-      devices_[id] = std::move(state);
-    else
-      devices_.erase(id);
+    const auto found = positionOf_.find(id);
+    if (!state) {
+      if (found == positionOf_.end()) continue;
+      states[found->second].reset();
+      freePositions_.push_back(found->second);
+      positionOf_.erase(found);
+    } else if (found != positionOf_.end()) {
+      states[found->second] = std::move(state);
+    } else {
+      std::uint32_t position;
+      if (freePositions_.empty()) {
+        position = static_cast<std::uint32_t>(states.size());
+        states.push_back(std::move(state));
+      } else {
+        position = freePositions_.back();
+        freePositions_.pop_back();
+        states[position] = std::move(state);
+      }
+      positionOf_.emplace(id, position);
+    }
   }
   if (devicesChanged) ++deviceGeneration_;
-  if (touched.empty()) return;
   const auto generation = ++stateGeneration_;
   journalIds_ += ids.size();
   journal_.push_back(JournalEntry{generation, std::move(ids)});

@@ -46,6 +46,9 @@ struct DeviceState {
   std::vector<core::DeviceAttribute> attributes;  // as the store keeps them, expired ones included
 };
 
+// Device states by position (see CachedStore::snapshot); null where a device was removed.
+using DeviceStates = std::vector<std::shared_ptr<const DeviceState>>;
+
 class CachedStore final : public Store {
  public:
   static Result<std::unique_ptr<CachedStore>> wrap(std::unique_ptr<Store> inner);
@@ -59,6 +62,18 @@ class CachedStore final : public Store {
   std::size_t deviceCount() const;
   // Every device's latest committed state (a consistent set, in no order).
   std::vector<std::shared_ptr<const DeviceState>> allDeviceStates() const;
+
+  // Every device's latest committed state by position, with the generations
+  // they are at, without copying the fleet. A device keeps its position for
+  // as long as it exists, so an index over positions (the sync's serial
+  // index) stays valid for as long as deviceGeneration does; a removed
+  // device leaves a null that a later insert may take.
+  struct Snapshot {
+    std::shared_ptr<const DeviceStates> states;
+    std::uint64_t deviceGeneration = 0;
+    std::uint64_t stateGeneration = 0;
+  };
+  Snapshot snapshot() const;
   // Changes whenever a commit inserted, updated or deleted a device (not on
   // attribute changes). Read it before the states it should describe: a
   // commit in between then shows as a change, never the other way round.
@@ -91,7 +106,11 @@ class CachedStore final : public Store {
 
   std::unique_ptr<Store> inner_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, std::shared_ptr<const DeviceState>> devices_;
+  // Positions, shared with snapshots: a commit changes them in place when no
+  // snapshot holds them, and copies them first otherwise.
+  std::shared_ptr<DeviceStates> states_ = std::make_shared<DeviceStates>();
+  std::unordered_map<std::string, std::uint32_t> positionOf_;  // device id -> index in states_
+  std::vector<std::uint32_t> freePositions_;
   std::atomic<std::uint64_t> deviceGeneration_{0};
   std::atomic<std::uint64_t> stateGeneration_{0};
   // The ids each recent commit touched, oldest first, bounded by kJournalIds in all.

@@ -370,6 +370,22 @@ TEST_F(SyncTest, DevicesAreMatchedAsTheyAreWhenTheRunCommits) {
   EXPECT_EQ(sentinelKeysOn(twin[0]), 0u);
 }
 
+TEST_F(SyncTest, DevicesAddedOrRemovedBetweenSyncsAreMatchedAsTheyAreNow) {
+  startBoth(Json::array({fleetAgent(1, "SN-1"), fleetAgent(2, "SN-2")}));
+  const auto first = importSerials({{"SN-1"}});
+  connect();
+  ASSERT_EQ(lastRun_["matchedCount"], 1) << lastRun_;
+
+  // A sync keeps its serial index while no device changes: these must show.
+  call("DELETE", "/api/v2/device/" + first[0], nullptr, 200);
+  const auto later = importSerials({{"SN-2"}, {"SN-1"}});
+  const auto run = syncNow();
+  EXPECT_EQ(run["outcome"], "success");
+  EXPECT_EQ(run["matchedCount"], 2) << run;
+  EXPECT_EQ(sentinelKeysOn(later[0]), 7u);
+  EXPECT_EQ(sentinelKeysOn(later[1]), 7u);
+}
+
 TEST_F(SyncTest, ManualSyncWhileRunningIs409NamingTheRun) {
   startBoth(Json::array({fleetAgent(1, "SN-1")}), {"--slow-ms", "1500"});
   importSerials({{"SN-1"}});

@@ -51,6 +51,31 @@ class SentinelOneAgentsPage : public ::testing::Test {
   AgentsPage page_;
 };
 
+TEST(SentinelOneAgentsPageReuse, APageParsedIntoAnEarlierOnesHostsKeepsNothingOfThem) {
+  AgentsPageParser parser;
+  AgentsPage page;
+  auto full = fixture("page_recorded_shapes.json");
+  ASSERT_TRUE(parser.parse(full, page));
+  ASSERT_EQ(page.hosts.size(), 9u);
+  ASSERT_FALSE(page.hosts[4].matchable);  // MacBook-Uninstalled
+  // Five agents with nothing but an id, on the last page.
+  std::string bare = R"({"pagination": {"nextCursor": null, "totalItems": 5},
+                         "data": [{"id": "1"}, {"id": "2"}, {"id": "3"}, {"id": "4"}, {"id": "5"}]})";
+  ASSERT_TRUE(parser.parse(bare, page));
+  EXPECT_EQ(page.nextCursor, std::nullopt);
+  ASSERT_EQ(page.hosts.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    const auto& h = page.hosts[i];
+    EXPECT_EQ(h.providerId, std::to_string(i + 1));
+    EXPECT_EQ(h.name, "") << i;
+    EXPECT_THAT(h.serialNumbers, IsEmpty()) << i;
+    EXPECT_THAT(h.macAddresses, IsEmpty()) << i;
+    EXPECT_EQ(h.lastActive, std::nullopt) << i;
+    EXPECT_TRUE(h.matchable) << i;
+    EXPECT_THAT(h.attributes, IsEmpty()) << i;
+  }
+}
+
 TEST_F(SentinelOneAgentsPage, KeepsTheCursorAndTheOrderOfAgents) {
   EXPECT_EQ(page_.nextCursor, "YWdlbnRfaWQ6NTgwMjkzODE=");
   std::vector<std::string> names;

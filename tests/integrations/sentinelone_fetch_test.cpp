@@ -167,7 +167,7 @@ Run fetch(const std::string& url, const FetchContext& ctx = testContext(),
   config.clientSecret = kToken;
   Run run;
   const auto start = std::chrono::steady_clock::now();
-  run.result = provider.fetchHosts(config, ctx, [&](std::vector<ProviderHost>&& page) {
+  run.result = provider.fetchHosts(config, ctx, [&](std::vector<ProviderHost>& page) {
     std::vector<std::string> ids;
     for (const auto& h : page) ids.push_back(h.providerId);
     run.pages.push_back(std::move(ids));
@@ -213,7 +213,7 @@ TEST(SentinelOneFetch, ParsesWhatTheHostsCarry) {
   const SentinelOneProvider provider;
   ProviderConfig config{console.url(), "", "", kToken};
   std::vector<ProviderHost> hosts;
-  const auto r = provider.fetchHosts(config, testContext(), [&](std::vector<ProviderHost>&& page) {
+  const auto r = provider.fetchHosts(config, testContext(), [&](std::vector<ProviderHost>& page) {
     for (auto& h : page) hosts.push_back(std::move(h));
   });
   ASSERT_TRUE(r) << r.error().message;
@@ -435,7 +435,7 @@ TEST(SentinelOneFetch, AnExceptionFromTheSinkPropagates) {
   ProviderConfig config{console.url(), "", "", kToken};
   int calls = 0;
   EXPECT_THROW(provider.fetchHosts(config, testContext(),
-                                   [&](std::vector<ProviderHost>&&) {
+                                   [&](std::vector<ProviderHost>&) {
                                      if (++calls == 2) throw std::runtime_error("sink failed");
                                    }),
                std::runtime_error);
@@ -591,7 +591,7 @@ TEST(SentinelOneFetch, LargePagesStreamThrough) {
   std::size_t largest = 0;
   const SentinelOneProvider provider;
   ProviderConfig config{console.url(), "", "", kToken};
-  const auto r = provider.fetchHosts(config, testContext(), [&](std::vector<ProviderHost>&& page) {
+  const auto r = provider.fetchHosts(config, testContext(), [&](std::vector<ProviderHost>& page) {
     largest = std::max(largest, page.size());
   });
   ASSERT_TRUE(r) << r.error().message;

@@ -86,6 +86,54 @@ TEST_F(CachedStoreTest, FollowsCommitsOnly) {
   EXPECT_EQ(state->attributes[0].value.asString(), "gold") << "snapshots handed out never change";
 }
 
+TEST_F(CachedStoreTest, SnapshotsKeepPositionsAndNeverChangeOnceHandedOut) {
+  {
+    auto tx = write();
+    for (const char* id : {"n1", "n2", "n3"}) ASSERT_TRUE(tx->insertDevice(device(id, "")));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto before = store_->snapshot();
+  ASSERT_EQ(before.states->size(), 3u);
+  const auto positionOf = [](const CachedStore::Snapshot& s, const std::string& id) {
+    for (std::size_t i = 0; i < s.states->size(); ++i)
+      if ((*s.states)[i] && (*s.states)[i]->device.id == id) return static_cast<int>(i);
+    return -1;
+  };
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->putAttribute("n2", attribute("custom:tier", core::AttributeValue(std::string("gold")))));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto afterAttribute = store_->snapshot();
+  EXPECT_EQ(afterAttribute.deviceGeneration, before.deviceGeneration);
+  EXPECT_NE(afterAttribute.stateGeneration, before.stateGeneration);
+  for (const char* id : {"n1", "n2", "n3"}) EXPECT_EQ(positionOf(afterAttribute, id), positionOf(before, id)) << id;
+  EXPECT_TRUE((*before.states)[positionOf(before, "n2")]->attributes.empty()) << "a snapshot handed out never changes";
+  EXPECT_EQ((*afterAttribute.states)[positionOf(afterAttribute, "n2")]->attributes.size(), 1u);
+
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->deleteDevice("n1"));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto afterDelete = store_->snapshot();
+  EXPECT_NE(afterDelete.deviceGeneration, afterAttribute.deviceGeneration);
+  EXPECT_EQ((*afterDelete.states)[positionOf(before, "n1")], nullptr) << "a removed device leaves its position empty";
+  EXPECT_EQ(positionOf(afterDelete, "n3"), positionOf(before, "n3"));
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx->insertDevice(device("n4", "")));
+    ASSERT_TRUE(tx->commit());
+  }
+  const auto afterInsert = store_->snapshot();
+  EXPECT_EQ(positionOf(afterInsert, "n4"), positionOf(before, "n1")) << "and a new device may take it";
+  EXPECT_EQ(store_->deviceCount(), 3u);
+  EXPECT_EQ(store_->allDeviceStates().size(), 3u);
+  EXPECT_NE((*afterDelete.states)[positionOf(before, "n1")], (*afterInsert.states)[positionOf(before, "n1")]);
+  EXPECT_EQ(store_->deviceState("n4")->device.id, "n4");
+  EXPECT_EQ(store_->deviceState("n1"), nullptr);
+}
+
 TEST_F(CachedStoreTest, StateGenerationCountsDeviceAndAttributeCommits) {
   const auto g0 = store_->stateGeneration();
   const auto d0 = store_->deviceGeneration();

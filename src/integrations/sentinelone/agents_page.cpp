@@ -9,7 +9,6 @@
 
 #include "core/hardware_address.h"
 #include "core/time.h"
-#include "integrations/sentinelone/agents_request.h"
 #include "integrations/sentinelone/attributes.h"
 
 namespace postured::integrations::sentinelone {
@@ -130,9 +129,10 @@ error_code readId(od::value& v, std::string& out) {
 error_code readSerial(od::value& v, std::vector<std::string>& out) {
   std::optional<std::string_view> s;
   if (auto e = readStringView(v, s)) return e;
+  out.clear();  // a repeated key: the last one counts, as for the other fields
   if (s) {
     const auto serial = trim(*s);
-    if (!serial.empty()) out.assign(1, std::string(serial));
+    if (!serial.empty()) out.emplace_back(serial);
   }
   return SUCCESS;
 }
@@ -197,7 +197,7 @@ error_code readAgentField(od::field& field, ProviderHost& host, AgentFields& f) 
       if (key.unsafe_is_equal("computerName")) {
         std::optional<std::string_view> name;
         if (auto e = readStringView(v, name)) return e;
-        if (name) host.name.assign(*name);
+        host.name.assign(name.value_or(std::string_view{}));
       }
       break;
     case 'e':
@@ -326,8 +326,9 @@ class PageWalker {
                        ", not an agent object");
       od::object fields;
       if (auto e = agent.get_object().get(fields)) return e;
-      if (page_.hosts.empty()) page_.hosts.reserve(kPageSize);
-      ProviderHost host;
+      if (index == page_.hosts.size()) page_.hosts.emplace_back();
+      ProviderHost& host = page_.hosts[index];
+      host.clear();
       AgentFields values;
       for (auto f : fields) {
         od::field field;
@@ -335,9 +336,9 @@ class PageWalker {
         if (auto e = readAgentField(field, host, values)) return e;
       }
       addAttributes(values, host);
-      page_.hosts.push_back(std::move(host));
       ++index;
     }
+    page_.hosts.resize(index);
     return SUCCESS;
   }
 
@@ -398,7 +399,13 @@ void pad(std::string& body) {
 
 }  // namespace
 
-core::Result<AgentsPage> AgentsPageParser::parse(std::string& body, const CursorListener& onCursor) {
+core::Result<AgentsPage> AgentsPageParser::parse(std::string& body) {
+  AgentsPage page;
+  if (auto ok = parse(body, page); !ok) return tl::unexpected(ok.error());
+  return page;
+}
+
+core::Result<void> AgentsPageParser::parse(std::string& body, AgentsPage& page, const CursorListener& onCursor) {
   const auto invalid = [](std::string message) {
     return core::fail(core::ErrorKind::kInvalidArgument, std::move(message));
   };
@@ -406,12 +413,12 @@ core::Result<AgentsPage> AgentsPageParser::parse(std::string& body, const Cursor
   if (trim(body).empty()) return invalid("the body is empty");
 
   od::document doc;
-  AgentsPage page;
+  page.nextCursor.reset();
   PageWalker walker(page, onCursor);
   if (const auto e = impl_->parser.iterate(body.data(), body.size(), body.capacity()).get(doc); e)
     return invalid(std::string("invalid JSON: ") + simdjson::error_message(e));
   const auto e = walker.walk(doc);
-  if (!e) return page;
+  if (!e) return {};
   if (!walker.problemText().empty()) return invalid(walker.problemText());
   if (e == simdjson::TRAILING_CONTENT) return invalid("invalid JSON: unexpected text after the top-level object");
   std::string where;

@@ -40,10 +40,13 @@ class AgentsPageParser {
   // page may still turn out malformed afterwards.
   using CursorListener = std::function<void(const std::optional<std::string>& nextCursor)>;
 
-  // `body` may grow in capacity: simdjson reads a few bytes past the end.
-  // Errors are kInvalidArgument; the message says what is wrong with the
-  // page, e.g. "\"data\" is missing" or "invalid JSON near byte 1234: ...".
-  core::Result<AgentsPage> parse(std::string& body, const CursorListener& onCursor = {});
+  // Parses `body` into `page`, reusing its hosts (ProviderHost::clear) so
+  // that a fetch allocates for its first page, not for every host. `body`
+  // may grow in capacity: simdjson reads a few bytes past the end. Errors
+  // are kInvalidArgument; the message says what is wrong with the page, e.g.
+  // "\"data\" is missing" or "invalid JSON near byte 1234: ...".
+  core::Result<void> parse(std::string& body, AgentsPage& page, const CursorListener& onCursor = {});
+  core::Result<AgentsPage> parse(std::string& body);  // into a new page
 
  private:
   struct Impl;

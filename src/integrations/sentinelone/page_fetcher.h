@@ -21,11 +21,13 @@ class PageFetcher {
   // Waits end early when `stop` or ctx.cancelled is set; a request in
   // flight only when `stop` is (HttpClient watches one flag), so the owner
   // sets `stop` once it sees ctx.cancelled.
-  PageFetcher(std::string consoleUrl, const std::string& token, const FetchContext& ctx,
-              const std::atomic<bool>& stop);
+  PageFetcher(std::string consoleUrl, const std::string& token, const FetchContext& ctx, const std::atomic<bool>& stop);
 
   // The body of page `page` (1-based, for messages), padded for simdjson.
   tl::expected<std::string, FetchError> fetch(const std::optional<std::string>& cursor, int page);
+
+  // A parsed page's body, for the next page to be received into.
+  void reuseBuffer(std::string body) { client_.reuseBodyBuffer(std::move(body)); }
 
   std::size_t requests() const { return requests_; }
   bool stopped() const;  // stop or ctx.cancelled

@@ -5,10 +5,10 @@
 // in order, and at most two exist at once (one parsed, one downloaded).
 #include "integrations/sentinelone/sentinelone_provider.h"
 
-#include <unordered_set>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 
 #include "integrations/sentinelone/agents_page.h"
@@ -32,8 +32,9 @@ struct FetchedPage {
 using Item = tl::expected<FetchedPage, FetchError>;
 
 // Between the fetching thread and the parsing one: pages one way, each
-// page's next cursor the other way. The fetcher starts page N+1 only once
-// the parser has read page N's cursor, so at most two pages exist at once.
+// page's next cursor and, once parsed, its buffer the other way. The
+// fetcher starts page N+1 only once the parser has read page N's cursor, so
+// at most two pages exist at once, and their two buffers take turns.
 class Channel {
  public:
   void putPage(Item item) {
@@ -74,6 +75,16 @@ class Channel {
     return out;
   }
 
+  void returnBuffer(std::string body) {
+    std::lock_guard lock(mutex_);
+    spare_ = std::move(body);
+  }
+
+  std::string takeReturnedBuffer() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(spare_, {});
+  }
+
   void finish() {
     std::lock_guard lock(mutex_);
     finished_ = true;
@@ -91,13 +102,14 @@ class Channel {
   std::condition_variable changed_;
   std::optional<Item> page_;
   std::optional<std::optional<std::string>> cursor_;
+  std::string spare_;
   bool finished_ = false;
   bool stopped_ = false;
 };
 
 tl::unexpected<FetchError> malformed(int page, const std::string& what) {
-  return tl::unexpected(
-      FetchError{FetchErrorKind::kProvider, "SentinelOne returned a malformed page " + std::to_string(page) + ": " + what});
+  return tl::unexpected(FetchError{FetchErrorKind::kProvider,
+                                   "SentinelOne returned a malformed page " + std::to_string(page) + ": " + what});
 }
 
 class Fetch {
@@ -123,20 +135,20 @@ class Fetch {
       auto& fetched = **item;
 
       bool freshCursor = false;
-      auto parsed = parser_.parse(fetched.body, [&](const std::optional<std::string>& next) {
+      auto parsed = parser_.parse(fetched.body, page_, [&](const std::optional<std::string>& next) {
         // A cursor that does not move on would fetch pages forever; the check below reports it.
         freshCursor = next && seenCursors.insert(*next).second;
         channel_.publishCursor(freshCursor ? next : std::nullopt);
       });
       if (!parsed) return malformed(page, parsed.error().message);
-      if (parsed->nextCursor && !freshCursor)
+      if (page_.nextCursor && !freshCursor)
         return malformed(page, "\"pagination.nextCursor\" repeats the cursor of an earlier page");
-      fetched.body = {};  // release the page's text before the sink builds on its hosts
+      channel_.returnBuffer(std::move(fetched.body));  // done with the text: the next page may have its buffer
 
       summary.pages += 1;
-      summary.hosts += parsed->hosts.size();
-      sink(std::move(parsed->hosts));
-      if (!parsed->nextCursor) {
+      summary.hosts += page_.hosts.size();
+      sink(page_.hosts);
+      if (!page_.nextCursor) {
         stopFetcher();
         summary.requests = fetcher_.requests();
         return summary;
@@ -150,6 +162,7 @@ class Fetch {
   void produce() {
     std::optional<std::string> cursor;
     for (int page = 1;; ++page) {
+      fetcher_.reuseBuffer(channel_.takeReturnedBuffer());
       auto body = fetcher_.fetch(cursor, page);
       if (!body) {
         channel_.putPage(tl::unexpected(std::move(body.error())));
@@ -174,6 +187,7 @@ class Fetch {
   std::atomic<bool> stop_{false};
   PageFetcher fetcher_;      // used by the fetcher thread only
   AgentsPageParser parser_;  // used by the caller's thread only
+  AgentsPage page_;          // the page being parsed, its hosts reused for the next
   Channel channel_;
   std::thread thread_;
 };
