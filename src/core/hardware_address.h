@@ -15,5 +15,9 @@ namespace postured::core {
 // identify no machine.
 std::optional<std::string> normaliseHardwareAddress(std::string_view text, std::size_t minBytes = 6,
                                                     std::size_t maxBytes = 6);
+// The same into `out`, reusing its buffer (a sync reads a MAC of every host);
+// false, with `out` unspecified, where the above gives nullopt.
+bool normaliseHardwareAddressInto(std::string_view text, std::string& out, std::size_t minBytes = 6,
+                                  std::size_t maxBytes = 6);
 
 }  // namespace postured::core

@@ -55,18 +55,6 @@ struct ProviderHost {
   // Keys from attributeSpecs(), in the form a device holds them (no expiry;
   // the sync sets `updated`), so that a sync moves them into the store as they are.
   std::vector<core::DeviceAttribute> attributes;
-
-  // Empties the host for the next one, keeping its buffers: a provider
-  // parses tens of thousands of hosts into the same few.
-  void clear() {
-    providerId.clear();
-    name.clear();
-    serialNumbers.clear();
-    macAddresses.clear();
-    lastActive.reset();
-    matchable = true;
-    attributes.clear();
-  }
 };
 
 // Why a fetch ended without all hosts.
@@ -100,8 +88,8 @@ struct FetchSummary {
 };
 
 // Receives each page's hosts. The sink may move from them what it keeps; the
-// provider reuses the vector and its hosts (ProviderHost::clear) for the
-// next page, so that hosts cost no allocations of their own.
+// provider refills the vector and its hosts with the next page, so that
+// hosts cost no allocations of their own.
 using PageSink = std::function<void(std::vector<ProviderHost>& page)>;
 
 class Provider {

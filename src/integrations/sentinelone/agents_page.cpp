@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <tuple>
@@ -19,9 +20,39 @@ namespace od = simdjson::ondemand;
 using simdjson::error_code;
 using simdjson::SUCCESS;
 
+// Refills a list of a reused host in place, so that its strings keep their
+// buffers: pages after the first then cost no allocations. The list has
+// what was added when the filler goes.
+class ListFiller {
+ public:
+  explicit ListFiller(std::vector<std::string>& list) : list_(list) {}
+  ~ListFiller() { list_.resize(used_); }
+  ListFiller(const ListFiller&) = delete;
+  ListFiller& operator=(const ListFiller&) = delete;
+
+  std::string& add() {
+    if (used_ == list_.size()) list_.emplace_back();
+    return list_[used_++];
+  }
+  void dropLast() { --used_; }
+  void clear() { used_ = 0; }
+  bool holds(std::string_view s, std::size_t before) const {  // among the first `before` added
+    return std::find(list_.begin(), list_.begin() + static_cast<std::ptrdiff_t>(before), s) !=
+           list_.begin() + static_cast<std::ptrdiff_t>(before);
+  }
+  std::size_t size() const { return used_; }
+
+ private:
+  std::vector<std::string>& list_;
+  std::size_t used_ = 0;
+};
+
 // What one agent reports, before it becomes a ProviderHost. Unset means not
 // reported (null, missing or of a type we cannot read).
 struct AgentFields {
+  explicit AgentFields(ProviderHost& host) : serials(host.serialNumbers), macs(host.macAddresses) {}
+  ListFiller serials;
+  ListFiller macs;
   std::optional<bool> isActive;
   std::optional<std::string> agentVersion;
   std::optional<double> activeThreats;
@@ -126,13 +157,13 @@ error_code readId(od::value& v, std::string& out) {
   return SUCCESS;
 }
 
-error_code readSerial(od::value& v, std::vector<std::string>& out) {
+error_code readSerial(od::value& v, ListFiller& out) {
   std::optional<std::string_view> s;
   if (auto e = readStringView(v, s)) return e;
   out.clear();  // a repeated key: the last one counts, as for the other fields
   if (s) {
     const auto serial = trim(*s);
-    if (!serial.empty()) out.emplace_back(serial);
+    if (!serial.empty()) out.add().assign(serial);
   }
   return SUCCESS;
 }
@@ -146,7 +177,7 @@ error_code readLastActive(od::value& v, std::optional<core::Timestamp>& out) {
 
 // networkInterfaces: [{"physical": "aa:bb:..", ...}, ...]. Interfaces often
 // share a MAC (bridges, VLANs); each address is kept once.
-error_code readMacAddresses(od::value& v, std::vector<std::string>& out) {
+error_code readMacAddresses(od::value& v, ListFiller& out) {
   od::json_type type;
   if (auto e = v.type().get(type)) return e;
   if (type != od::json_type::array) return SUCCESS;
@@ -166,11 +197,8 @@ error_code readMacAddresses(od::value& v, std::vector<std::string>& out) {
       std::optional<std::string_view> text;
       if (auto e = readStringView(field.value(), text)) return e;
       if (!text) continue;
-      if (auto mac = core::normaliseHardwareAddress(trim(*text))) {
-        bool seen = false;
-        for (const auto& m : out) seen = seen || m == *mac;
-        if (!seen) out.push_back(std::move(*mac));
-      }
+      auto& mac = out.add();
+      if (!core::normaliseHardwareAddressInto(trim(*text), mac) || out.holds(mac, out.size() - 1)) out.dropLast();
     }
   }
   return SUCCESS;
@@ -210,13 +238,13 @@ error_code readAgentField(od::field& field, ProviderHost& host, AgentFields& f) 
       if (key.unsafe_is_equal("lastActiveDate")) return readLastActive(v, host.lastActive);
       break;
     case 'n':
-      if (key.unsafe_is_equal("networkInterfaces")) return readMacAddresses(v, host.macAddresses);
+      if (key.unsafe_is_equal("networkInterfaces")) return readMacAddresses(v, f.macs);
       break;
     case 'o':
       if (key.unsafe_is_equal("operationalState")) return readString(v, f.operationalState);
       break;
     case 's':
-      if (key.unsafe_is_equal("serialNumber")) return readSerial(v, host.serialNumbers);
+      if (key.unsafe_is_equal("serialNumber")) return readSerial(v, f.serials);
       break;
     default:
       break;
@@ -328,8 +356,11 @@ class PageWalker {
       if (auto e = agent.get_object().get(fields)) return e;
       if (index == page_.hosts.size()) page_.hosts.emplace_back();
       ProviderHost& host = page_.hosts[index];
-      host.clear();
-      AgentFields values;
+      host.providerId.clear();
+      host.name.clear();
+      host.lastActive.reset();
+      host.attributes.clear();
+      AgentFields values(host);  // refills the lists, and addAttributes sets `matchable`
       for (auto f : fields) {
         od::field field;
         if (auto e = std::move(f).get(field)) return e;
@@ -383,6 +414,8 @@ class PageWalker {
 
 struct AgentsPageParser::Impl {
   od::parser parser;
+  od::document doc;               // the page index() indexed, for walk()
+  const char* indexed = nullptr;  // that page's text
 };
 
 AgentsPageParser::AgentsPageParser() : impl_(std::make_unique<Impl>()) {}
@@ -406,17 +439,32 @@ core::Result<AgentsPage> AgentsPageParser::parse(std::string& body) {
 }
 
 core::Result<void> AgentsPageParser::parse(std::string& body, AgentsPage& page, const CursorListener& onCursor) {
-  const auto invalid = [](std::string message) {
-    return core::fail(core::ErrorKind::kInvalidArgument, std::move(message));
-  };
+  if (auto ok = index(body); !ok) return ok;
+  return walk(body, page, onCursor);
+}
+
+namespace {
+tl::unexpected<core::Error> invalid(std::string message) {
+  return core::fail(core::ErrorKind::kInvalidArgument, std::move(message));
+}
+}  // namespace
+
+core::Result<void> AgentsPageParser::index(std::string& body) {
+  impl_->indexed = nullptr;
   pad(body);
   if (trim(body).empty()) return invalid("the body is empty");
+  if (const auto e = impl_->parser.iterate(body.data(), body.size(), body.capacity()).get(impl_->doc); e)
+    return invalid(std::string("invalid JSON: ") + simdjson::error_message(e));
+  impl_->indexed = body.data();
+  return {};
+}
 
-  od::document doc;
+core::Result<void> AgentsPageParser::walk(const std::string& body, AgentsPage& page, const CursorListener& onCursor) {
+  if (impl_->indexed != body.data()) return invalid("the body was not indexed");  // a caller's mistake, not the page's
+  impl_->indexed = nullptr;                                                       // a document is walked once
+  auto& doc = impl_->doc;
   page.nextCursor.reset();
   PageWalker walker(page, onCursor);
-  if (const auto e = impl_->parser.iterate(body.data(), body.size(), body.capacity()).get(doc); e)
-    return invalid(std::string("invalid JSON: ") + simdjson::error_message(e));
   const auto e = walker.walk(doc);
   if (!e) return {};
   if (!walker.problemText().empty()) return invalid(walker.problemText());

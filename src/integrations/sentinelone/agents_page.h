@@ -40,13 +40,21 @@ class AgentsPageParser {
   // page may still turn out malformed afterwards.
   using CursorListener = std::function<void(const std::optional<std::string>& nextCursor)>;
 
-  // Parses `body` into `page`, reusing its hosts (ProviderHost::clear) so
-  // that a fetch allocates for its first page, not for every host. `body`
+  // Parses `body` into `page`, refilling its hosts in place so that a fetch
+  // allocates for its first page, not for every host. `body`
   // may grow in capacity: simdjson reads a few bytes past the end. Errors
   // are kInvalidArgument; the message says what is wrong with the page, e.g.
   // "\"data\" is missing" or "invalid JSON near byte 1234: ...".
   core::Result<void> parse(std::string& body, AgentsPage& page, const CursorListener& onCursor = {});
   core::Result<AgentsPage> parse(std::string& body);  // into a new page
+
+  // parse() in its two stages, which may run on different threads, one after
+  // the other: index() finds the structure of the whole text (simdjson's
+  // first stage), walk() reads the agents from it. A fetch indexes each page
+  // on the thread that received it while the previous page is walked.
+  // `body` must stay as it is in between.
+  core::Result<void> index(std::string& body);
+  core::Result<void> walk(const std::string& body, AgentsPage& page, const CursorListener& onCursor = {});
 
  private:
   struct Impl;

@@ -1,8 +1,9 @@
-// The fetch: a helper thread downloads page N+1 while the caller's thread
-// parses page N and hands its hosts to the sink, so parsing hides behind the
-// network. The parser reads the next cursor first (SentinelOne sends
-// "pagination" before "data") and passes it on at once. Pages stay strictly
-// in order, and at most two exist at once (one parsed, one downloaded).
+// The fetch: a helper thread downloads page N+1 and indexes it (simdjson's
+// first stage) while the caller's thread walks page N and hands its hosts
+// to the sink, so parsing hides behind the network. The walk reads the next
+// cursor first (SentinelOne sends "pagination" before "data") and passes it
+// on at once. Pages stay strictly in order, and at most two exist at once
+// (one walked, one downloaded), each with its buffer and its parser.
 #include "integrations/sentinelone/sentinelone_provider.h"
 
 #include <condition_variable>
@@ -24,17 +25,24 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds kCancelPoll{20};
 
+// A buffer to receive a page into and a parser to index it with. Two take
+// turns: the one of page N-1 is free again once page N is being walked.
+struct PageSlot {
+  std::string buffer;
+  AgentsPageParser* parser = nullptr;
+};
+
 struct FetchedPage {
   std::optional<std::string> cursor;  // the cursor it was requested with
-  std::string body;
+  PageSlot slot;                      // the page's text in slot.buffer, indexed by slot.parser
+  core::Result<void> indexed;
 };
 
 using Item = tl::expected<FetchedPage, FetchError>;
 
-// Between the fetching thread and the parsing one: pages one way, each
-// page's next cursor and, once parsed, its buffer the other way. The
-// fetcher starts page N+1 only once the parser has read page N's cursor, so
-// at most two pages exist at once, and their two buffers take turns.
+// Between the fetching thread and the walking one: pages one way; each
+// page's next cursor and, once walked, its slot the other way. The fetcher
+// starts page N+1 only once the walk has read page N's cursor.
 class Channel {
  public:
   void putPage(Item item) {
@@ -75,14 +83,20 @@ class Channel {
     return out;
   }
 
-  void returnBuffer(std::string body) {
+  void returnSlot(PageSlot slot) {
     std::lock_guard lock(mutex_);
-    spare_ = std::move(body);
+    free_.push_back(std::move(slot));
+    changed_.notify_all();
   }
 
-  std::string takeReturnedBuffer() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(spare_, {});
+  // A free slot; nullopt when stopped first.
+  std::optional<PageSlot> awaitFreeSlot() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !free_.empty() || stopped_; });
+    if (free_.empty()) return std::nullopt;
+    auto slot = std::move(free_.back());
+    free_.pop_back();
+    return slot;
   }
 
   void finish() {
@@ -102,7 +116,7 @@ class Channel {
   std::condition_variable changed_;
   std::optional<Item> page_;
   std::optional<std::optional<std::string>> cursor_;
-  std::string spare_;
+  std::vector<PageSlot> free_;
   bool finished_ = false;
   bool stopped_ = false;
 };
@@ -115,7 +129,9 @@ tl::unexpected<FetchError> malformed(int page, const std::string& what) {
 class Fetch {
  public:
   Fetch(std::string consoleUrl, const std::string& token, const FetchContext& ctx)
-      : ctx_(ctx), fetcher_(std::move(consoleUrl), token, ctx, stop_) {}
+      : ctx_(ctx), fetcher_(std::move(consoleUrl), token, ctx, stop_) {
+    for (auto& parser : parsers_) channel_.returnSlot(PageSlot{{}, &parser});
+  }
 
   ~Fetch() { stopFetcher(); }
   Fetch(const Fetch&) = delete;
@@ -133,9 +149,10 @@ class Fetch {
       }
       if (!*item) return tl::unexpected(std::move(item->error()));
       auto& fetched = **item;
+      if (!fetched.indexed) return malformed(page, fetched.indexed.error().message);
 
       bool freshCursor = false;
-      auto parsed = parser_.parse(fetched.body, page_, [&](const std::optional<std::string>& next) {
+      auto parsed = fetched.slot.parser->walk(fetched.slot.buffer, page_, [&](const std::optional<std::string>& next) {
         // A cursor that does not move on would fetch pages forever; the check below reports it.
         freshCursor = next && seenCursors.insert(*next).second;
         channel_.publishCursor(freshCursor ? next : std::nullopt);
@@ -143,7 +160,7 @@ class Fetch {
       if (!parsed) return malformed(page, parsed.error().message);
       if (page_.nextCursor && !freshCursor)
         return malformed(page, "\"pagination.nextCursor\" repeats the cursor of an earlier page");
-      channel_.returnBuffer(std::move(fetched.body));  // done with the text: the next page may have its buffer
+      channel_.returnSlot(std::move(fetched.slot));  // done with the text: the page after next may have it
 
       summary.pages += 1;
       summary.hosts += page_.hosts.size();
@@ -162,13 +179,17 @@ class Fetch {
   void produce() {
     std::optional<std::string> cursor;
     for (int page = 1;; ++page) {
-      fetcher_.reuseBuffer(channel_.takeReturnedBuffer());
+      auto slot = channel_.awaitFreeSlot();
+      if (!slot) break;  // stopped
+      fetcher_.reuseBuffer(std::move(slot->buffer));
       auto body = fetcher_.fetch(cursor, page);
       if (!body) {
         channel_.putPage(tl::unexpected(std::move(body.error())));
         break;
       }
-      channel_.putPage(FetchedPage{cursor, std::move(*body)});
+      slot->buffer = std::move(*body);
+      auto indexed = slot->parser->index(slot->buffer);
+      channel_.putPage(FetchedPage{cursor, std::move(*slot), std::move(indexed)});
       auto next = channel_.awaitCursor();
       if (!next || !*next) break;  // stopped, or the last page
       cursor = std::move(*next);
@@ -185,9 +206,9 @@ class Fetch {
 
   const FetchContext& ctx_;
   std::atomic<bool> stop_{false};
-  PageFetcher fetcher_;      // used by the fetcher thread only
-  AgentsPageParser parser_;  // used by the caller's thread only
-  AgentsPage page_;          // the page being parsed, its hosts reused for the next
+  PageFetcher fetcher_;          // used by the fetcher thread only
+  AgentsPageParser parsers_[2];  // in PageSlots: indexing on the fetcher thread, walking on the caller's
+  AgentsPage page_;              // the page being walked, its hosts reused for the next
   Channel channel_;
   std::thread thread_;
 };
