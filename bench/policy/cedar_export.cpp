@@ -110,7 +110,7 @@ class Translator {
       case AttributeType::kNumber:
         return integer(v.asNumber());
       case AttributeType::kString:
-        if (version) return versionNumber(v.asString());
+        if (version) return versionNumber(std::string(v.asString()));
         return v.asString();
     }
     return nullptr;

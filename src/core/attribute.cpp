@@ -3,14 +3,18 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace postured::core {
 
 std::string_view attributeTypeName(AttributeType type) {
   switch (type) {
-    case AttributeType::kBool: return "bool";
-    case AttributeType::kNumber: return "number";
-    case AttributeType::kString: return "string";
+    case AttributeType::kBool:
+      return "bool";
+    case AttributeType::kNumber:
+      return "number";
+    case AttributeType::kString:
+      return "string";
   }
   return "unknown";
 }
@@ -22,15 +26,28 @@ std::optional<AttributeType> parseAttributeType(std::string_view name) {
   return std::nullopt;
 }
 
+void AttributeValue::setHeapString(std::string_view s) {
+  // Values are validated to be short (50 characters for the API, a page's
+  // worth at most for providers): 32 bits of length are plenty.
+  const auto size = static_cast<std::uint32_t>(s.size());
+  char* data = new char[size];
+  std::memcpy(data, s.data(), size);
+  std::memcpy(bytes_, &data, sizeof data);
+  std::memcpy(bytes_ + 8, &size, sizeof size);
+  bytes_[15] = kHeapString;
+}
+
 std::string AttributeValue::encode() const {
   switch (type()) {
-    case AttributeType::kBool: return asBool() ? "true" : "false";
+    case AttributeType::kBool:
+      return asBool() ? "true" : "false";
     case AttributeType::kNumber: {
       char buf[64];
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, asNumber());
       return ec == std::errc() ? std::string(buf, end) : std::string("0");
     }
-    case AttributeType::kString: return asString();
+    case AttributeType::kString:
+      return std::string(asString());
   }
   return {};
 }
@@ -47,7 +64,8 @@ std::optional<AttributeValue> AttributeValue::decode(AttributeType type, std::st
       if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return std::nullopt;
       return AttributeValue(d);
     }
-    case AttributeType::kString: return AttributeValue(std::string(text));
+    case AttributeType::kString:
+      return AttributeValue(text);
   }
   return std::nullopt;
 }
@@ -87,14 +105,13 @@ Result<void> validateCustomKey(std::string_view key, const std::string& field) {
                   "attribute \"" + std::string(key) +
                       "\" is derived from the device's own reports; the API can set only custom: attributes",
                   field);
-    return fail(ErrorKind::kInvalidArgument,
-                "attribute key \"" + std::string(key) + "\" must start with \"custom:\"", field);
+    return fail(ErrorKind::kInvalidArgument, "attribute key \"" + std::string(key) + "\" must start with \"custom:\"",
+                field);
   }
   if (key.size() > kMaxCustomKeyLength)
     return fail(ErrorKind::kInvalidArgument,
                 "attribute key \"" + std::string(key) + "\" is " + std::to_string(key.size()) +
-                    " characters long; the limit is " + std::to_string(kMaxCustomKeyLength) +
-                    " including \"custom:\"",
+                    " characters long; the limit is " + std::to_string(kMaxCustomKeyLength) + " including \"custom:\"",
                 field);
   const auto name = key.substr(kPrefix.size());
   if (name.empty())
@@ -110,12 +127,12 @@ Result<void> validateCustomKey(std::string_view key, const std::string& field) {
 
 Result<void> validateCustomValue(const AttributeValue& value, const std::string& field) {
   switch (value.type()) {
-    case AttributeType::kBool: return {};
+    case AttributeType::kBool:
+      return {};
     case AttributeType::kNumber: {
       const double d = value.asNumber();
       if (!std::isfinite(d) || d != std::trunc(d) || std::fabs(d) > kMaxSafeInteger)
-        return fail(ErrorKind::kInvalidArgument,
-                    "number values must be integers between -(2^53-1) and 2^53-1", field);
+        return fail(ErrorKind::kInvalidArgument, "number values must be integers between -(2^53-1) and 2^53-1", field);
       return {};
     }
     case AttributeType::kString: {

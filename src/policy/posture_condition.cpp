@@ -724,13 +724,13 @@ std::optional<std::string> typeWarning(const PostureCondition& c) {
       hint = "; quote it: '" + text + "'";
     } else if (isNumberType(*known) && v.value.type() == core::AttributeType::kString) {
       double d = 0;
-      const std::string& s = v.value.asString();
+      const std::string s(v.value.asString());
       if (auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
           ec == std::errc() && end == s.data() + s.size()) {
         hint = "; remove the quotes: " + s;
       }
     } else if (isBoolType(*known) && v.value.type() == core::AttributeType::kString) {
-      const std::string& s = v.value.asString();
+      const std::string_view s = v.value.asString();
       if (equalsIgnoreCase(s, "true") || equalsIgnoreCase(s, "false"))
         hint = "; remove the quotes: " + core::foldKey(s);
     }
@@ -776,7 +776,7 @@ std::optional<std::string> valueWarning(const PostureCondition& c) {
   if (!known || known->values.empty()) return std::nullopt;
   for (const ConditionLiteral& v : c.values) {
     if (v.value.type() != core::AttributeType::kString) continue;
-    const std::string& s = v.value.asString();
+    const std::string_view s = v.value.asString();
     if (std::find(known->values.begin(), known->values.end(), s) != known->values.end()) continue;
     std::string list;
     std::string sameIgnoringCase;

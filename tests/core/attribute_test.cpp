@@ -66,6 +66,42 @@ TEST(AttributeValue, EncodeDecodeRoundTrip) {
   EXPECT_FALSE(AttributeValue::decode(AttributeType::kNumber, "12abc"));
 }
 
+TEST(AttributeValue, StringsOfAnyLengthSurviveCopiesAndMoves) {
+  // 14 bytes are kept inline, longer strings on the heap: both sides of the line.
+  for (const std::string& text : {std::string(), std::string("na"), std::string(14, 'a'), std::string(15, 'b'),
+                                 std::string(50, 'c'), std::string("v\0x", 3)}) {
+    const AttributeValue original(text);
+    EXPECT_EQ(original.type(), AttributeType::kString);
+    EXPECT_EQ(original.asString(), text);
+    AttributeValue copy = original;
+    EXPECT_EQ(copy, original);
+    AttributeValue moved = std::move(copy);
+    EXPECT_EQ(moved.asString(), text);
+    AttributeValue assigned(true);
+    assigned = moved;
+    EXPECT_EQ(assigned.asString(), text);
+    assigned = AttributeValue(1.5);  // a heap string given up for a number
+    EXPECT_EQ(assigned.asNumber(), 1.5);
+    assigned = std::move(moved);
+    EXPECT_EQ(assigned.asString(), text);
+    assigned = assigned;  // NOLINT: self-assignment keeps the value
+    EXPECT_EQ(assigned.asString(), text);
+  }
+}
+
+TEST(AttributeValue, EqualOnlyWithTheSameTypeAndValue) {
+  EXPECT_EQ(AttributeValue(true), AttributeValue(true));
+  EXPECT_NE(AttributeValue(true), AttributeValue(false));
+  EXPECT_NE(AttributeValue(1.0), AttributeValue(true));
+  EXPECT_NE(AttributeValue(0.0), AttributeValue(false));
+  EXPECT_NE(AttributeValue(std::string("")), AttributeValue(false));
+  EXPECT_NE(AttributeValue(std::string("1")), AttributeValue(1.0));
+  EXPECT_EQ(AttributeValue(std::string(20, 'x')), AttributeValue(std::string(20, 'x')));
+  EXPECT_NE(AttributeValue(std::string(20, 'x')), AttributeValue(std::string(20, 'y')));
+  EXPECT_NE(AttributeValue(std::string(14, 'x')), AttributeValue(std::string(15, 'x')));
+  EXPECT_EQ(sizeof(AttributeValue), 16u);
+}
+
 TEST(Namespaces, Classified) {
   EXPECT_EQ(attributeNamespaceOf("custom:x"), AttributeNamespace::kCustom);
   EXPECT_EQ(attributeNamespaceOf("node:os"), AttributeNamespace::kNode);

@@ -39,7 +39,7 @@ ProviderHost host(const std::string& id, std::vector<std::string> serials, std::
 std::string agentOf(const MatchedHost* match) {
   if (!match) return "(no match)";
   for (const auto& a : match->attributes)
-    if (a.key == "sentinelOne:agentVersion") return a.value.asString().substr(2);
+    if (a.key == "sentinelOne:agentVersion") return std::string(a.value.asString().substr(2));
   return "(no agent version)";
 }
 
