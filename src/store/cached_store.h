@@ -99,7 +99,7 @@ class CachedStore final : public Store {
   struct Change;
 
   explicit CachedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
-  void apply(std::vector<Change>& changes);
+  void apply(std::deque<Change>& changes);
   // A token rather than a mutex: a transaction may end on another thread.
   void acquireWriter();
   void releaseWriter();
@@ -109,7 +109,11 @@ class CachedStore final : public Store {
   // Positions, shared with snapshots: a commit changes them in place when no
   // snapshot holds them, and copies them first otherwise.
   std::shared_ptr<DeviceStates> states_ = std::make_shared<DeviceStates>();
-  std::unordered_map<std::string, std::uint32_t> positionOf_;  // device id -> index in states_
+  struct IdHash {
+    using is_transparent = void;  // looked up by string_view, without a copy
+    std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>()(id); }
+  };
+  std::unordered_map<std::string, std::uint32_t, IdHash, std::equal_to<>> positionOf_;  // device id -> index in states_
   std::vector<std::uint32_t> freePositions_;
   std::atomic<std::uint64_t> deviceGeneration_{0};
   std::atomic<std::uint64_t> stateGeneration_{0};
