@@ -4,6 +4,7 @@
 # wall time and rows written, postured's peak RSS, and the time curl alone
 # takes to fetch the same pages (the limit), with the ratios; and, as the
 # floor under a first sync, the time SQLite alone takes to write its rows.
+# Then, from bench/sync/sync_stages, where a sync's CPU time goes.
 # Usage: bench/sync/run.sh [agents]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -60,12 +61,14 @@ device_count=$(python3 -c "import json; print(len(json.load(open('$work/devices.
 # connection, which is what the sync's own client does.
 urls=()
 cursor=""
+mkdir -p "$work/pages"  # kept for the stage timings at the end
 while :; do
   url="$emu_url/web/api/v2.1/agents?limit=1000&isDecommissioned=false"
   [ -n "$cursor" ] && url="$url&cursor=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$cursor")"
   urls+=("$url")
-  curl -sf -H "Authorization: ApiToken $token" -o "$work/page.json" "$url"
-  cursor=$(grep -o '"nextCursor":"[^"]*"' "$work/page.json" | cut -d'"' -f4 || true)
+  page_file=$(printf '%s/pages/page-%04d.json' "$work" "${#urls[@]}")
+  curl -sf -H "Authorization: ApiToken $token" -o "$page_file" "$url"
+  cursor=$(grep -o '"nextCursor":"[^"]*"' "$page_file" | cut -d'"' -f4 || true)
   [ -z "$cursor" ] && break
 done
 pages=${#urls[@]}
@@ -97,7 +100,7 @@ for _ in $(seq 600); do  # the create's run starts within the scheduler's next t
   [ -n "$first_id" ] && break
   sleep 0.1
 done
-first=$(wait_run "$integration" "$first_id")
+wait_run "$integration" "$first_id" >/dev/null
 for _ in $(seq 600); do  # 409 while the first run's thread is still winding down
   again_json=$(curl -s "${auth[@]}" -X POST "$base/api/v2/posture/integrations/$integration/sync")
   case "$again_json" in *'"status":409'*) sleep 0.1 ;; *) break ;; esac
@@ -105,6 +108,10 @@ done
 again_id=$(grep -o '"runId":"[^"]*"' <<<"$again_json" | cut -d'"' -f4) ||  # no Python while the run is timed
   { echo "manual sync refused: $again_json" >&2; exit 1; }
 again=$(wait_run "$integration" "$again_id")
+# The first run as its thread finally recorded it: the run turns "success" in
+# the commit that applies it, and its duration is updated once that commit is
+# through, so a record read any earlier would leave the commit out.
+first=$(wait_run "$integration" "$first_id")
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 
 full_ms=$(field "$first" durationMs)
@@ -123,3 +130,9 @@ changed_devices=$(field "$first" matchedCount)
 floor_ms=$(python3 "$root/bench/sync/sqlite_floor.py" "$work/data/postured.db" "$changed_devices")
 printf '  SQLite alone writing the first sync'"'"'s rows: %5d ms  (%.2fx fetch; %s attribute rows and audit events)\n' \
   "$floor_ms" "$(echo "$floor_ms / $fetch_ms" | bc -l)" "$changed_devices"
+bare_ms=$(python3 "$root/bench/sync/sqlite_floor.py" --bare "$work/data/postured.db" "$changed_devices")
+printf '  ... without indexes, journal or fsync: %5d ms  (%.2fx fetch)\n' "$bare_ms" "$(echo "$bare_ms / $fetch_ms" | bc -l)"
+# Where the CPU goes: the same pages parsed and matched on one core, no network.
+kill "$server_pid" "$emu_pid" 2>/dev/null && wait "$server_pid" "$emu_pid" 2>/dev/null || true
+server_pid="" emu_pid=""
+"$root/build/release/bench/sync/sync_stages" "$work/pages" "$work/devices.json"

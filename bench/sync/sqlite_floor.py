@@ -5,17 +5,49 @@ device), in one transaction, as plain SQL with no bind or application code in
 between, into a fresh database with postured's own schema, WAL and
 synchronous=FULL as postured runs it. Prints milliseconds.
 
-Usage: sqlite_floor.py POSTURED_DB ROWS
+With --bare, the floor under any design that keeps a row per changed device
+and an audit event per changed device in SQLite: two tables without indexes,
+constraints or triggers, no journal and no fsync, the same amount of text.
+
+Usage: sqlite_floor.py [--bare] POSTURED_DB ROWS
 """
 import sqlite3
 import sys
 import tempfile
 import time
 
+bare = sys.argv[1] == "--bare"
+if bare:
+    sys.argv.pop(1)
 source, rows = sys.argv[1], int(sys.argv[2])
 schema = [sql for (sql,) in sqlite3.connect(f"file:{source}?mode=ro", uri=True).execute(
     "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
     "ORDER BY type = 'table' DESC, rowid")]
+
+
+def bare_floor():
+    with tempfile.TemporaryDirectory() as work:
+        db = sqlite3.connect(f"{work}/bare.db", isolation_level=None)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE attributes (device_id TEXT, namespace TEXT, attributes TEXT)")
+        db.execute("CREATE TABLE audit (event_time INTEGER, target_id TEXT, old_json TEXT, new_json TEXT)")
+        started = time.perf_counter()
+        db.execute("BEGIN")
+        db.execute("""
+          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+          INSERT INTO attributes SELECT printf('n%016d', i), 'sentinelOne', printf('%0260d', i) FROM n""", (rows,))
+        db.execute("""
+          WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+          INSERT INTO audit SELECT 1764030000000, printf('n%016d', i), printf('%0200d', i), printf('%0250d', i)
+          FROM n""", (rows,))
+        db.execute("COMMIT")
+        return round((time.perf_counter() - started) * 1000)
+
+
+if bare:
+    print(bare_floor())
+    sys.exit(0)
 
 with tempfile.TemporaryDirectory() as work:
     db = sqlite3.connect(f"{work}/floor.db", isolation_level=None)
