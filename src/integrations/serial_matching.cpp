@@ -23,8 +23,6 @@ std::string_view normaliseInto(std::string_view serial, std::string& buffer) {
   return buffer;
 }
 
-}  // namespace
-
 void prefetchAhead(const DeviceStates& devices, std::size_t i) {
   // Each state, its device and its serials are separate allocations: fetch
   // them a few devices ahead, so that the pass is not one cache miss after
@@ -37,6 +35,8 @@ void prefetchAhead(const DeviceStates& devices, std::size_t i) {
     __builtin_prefetch(devices[i + 4]->attributes.data());
   }
 }
+
+}  // namespace
 
 std::string normaliseSerial(std::string_view serial) {
   std::string buffer;
