@@ -65,18 +65,19 @@ std::string jsonObject(std::vector<Member> members) {
 
 }  // namespace
 
-std::string DeviceAttributeDiff::oldJson() const {
-  std::vector<Member> members;
-  for (const auto* a : puts()) members.emplace_back(a->key, held(a->key));
-  for (const auto& key : removals) members.emplace_back(key, held(key));
-  return jsonObject(std::move(members));
-}
-
-std::string DeviceAttributeDiff::newJson() const {
-  std::vector<Member> members;
-  for (const auto* a : puts()) members.emplace_back(a->key, &a->value);
-  for (const auto& key : removals) members.emplace_back(key, nullptr);
-  return jsonObject(std::move(members));
+DeviceAttributeDiff::Audit DeviceAttributeDiff::audit() const {
+  std::vector<Member> before;
+  std::vector<Member> after;
+  for (const auto* a : puts()) {
+    before.emplace_back(a->key, held(a->key));
+    after.emplace_back(a->key, &a->value);
+  }
+  for (const auto& key : removals) {
+    before.emplace_back(key, held(key));
+    after.emplace_back(key, nullptr);
+  }
+  const std::size_t changed = after.size();
+  return Audit{jsonObject(std::move(before)), jsonObject(std::move(after)), changed};
 }
 
 bool inNamespace(std::string_view key, std::string_view ns) {

@@ -23,12 +23,16 @@ struct DeviceAttributeDiff {
   // The attributes of `next` that are new or changed. Derived rather than
   // stored: a first sync diffs 100,000 devices and memory is the limit.
   std::vector<const core::DeviceAttribute*> puts() const;
-  std::size_t changedCount() const { return puts().size() + removals.size(); }
 
   // The audit event's old and new values: {"key": value or null, ...} over
-  // the changed keys. Built directly, since a sync may audit 100,000 devices.
-  std::string oldJson() const;
-  std::string newJson() const;
+  // the changed keys, and how many keys changed. Built directly, in one
+  // pass, since a sync may audit 100,000 devices.
+  struct Audit {
+    std::string oldJson;
+    std::string newJson;
+    std::size_t changed = 0;
+  };
+  Audit audit() const;
 };
 
 // `desired[i]` is what devices[i] should hold (absent, or an empty `desired`:

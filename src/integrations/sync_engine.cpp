@@ -21,10 +21,11 @@ core::Result<std::size_t> applyDiffs(store::WriteTx& tx, std::string_view ns, st
   std::size_t written = 0;
   for (auto& diff : diffs) {
     const auto& device = diff.device();
-    written += diff.changedCount();
+    auto audit = diff.audit();
+    written += audit.changed;
     auto event = context.event(core::AuditTarget{device.id, device.hostname, "NODE", "ATTRIBUTES"}, "UPDATE");
-    event.oldJson = diff.oldJson();
-    event.newJson = diff.newJson();
+    event.oldJson = std::move(audit.oldJson);
+    event.newJson = std::move(audit.newJson);
     if (auto ok = tx.replaceProviderAttributes(device.id, ns, std::move(diff.next)); !ok)
       return tl::unexpected(ok.error());
     if (auto ok = tx.appendAudit(event); !ok) return tl::unexpected(ok.error());
