@@ -45,7 +45,7 @@ class AttributeValue {
   AttributeValue(const AttributeValue& other) { copyFrom(other); }
   AttributeValue(AttributeValue&& other) noexcept {
     std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-    other.bytes_[15] = kBool;  // the heap string, if any, is ours now
+    other.bytes_[15] = 0;  // the heap string, if any, is ours now; the source is left ""
   }
   AttributeValue& operator=(const AttributeValue& other) {
     if (this != &other) {
@@ -58,7 +58,7 @@ class AttributeValue {
     if (this != &other) {
       release();
       std::memcpy(bytes_, other.bytes_, sizeof bytes_);
-      other.bytes_[15] = kBool;
+      other.bytes_[15] = 0;
     }
     return *this;
   }
@@ -112,7 +112,7 @@ class AttributeValue {
   }
   void setString(std::string_view s) {
     if (s.size() > kMaxInline) return setHeapString(s);
-    std::memcpy(bytes_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(bytes_, s.data(), s.size());  // an empty view's data() may be null
     bytes_[15] = static_cast<unsigned char>(s.size());
   }
   void setHeapString(std::string_view s);

@@ -171,7 +171,9 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-void HttpClient::reuseBodyBuffer(std::string buffer) { impl_->spareBody = std::move(buffer); }
+void HttpClient::reuseBodyBuffer(std::string buffer) {
+  if (impl_) impl_->spareBody = std::move(buffer);
+}
 
 TransportFailure HttpClient::lastFailure() const { return impl_ ? impl_->lastFailure : TransportFailure::kOther; }
 

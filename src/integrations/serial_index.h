@@ -3,9 +3,9 @@
 // shared and finds nothing.
 //
 // Flat, with open addressing: one array of slots and one buffer of text.
-// It is built over the whole fleet at every sync and probed once per
-// provider host; a node-based map spent most of that time allocating and
-// following pointers.
+// It is built over the whole fleet (and kept while no device changes) and
+// probed once per provider host; a node-based map spent most of that time
+// allocating and following pointers.
 #pragma once
 
 #include <cstdint>

@@ -44,7 +44,9 @@ class FleetSerials {
 
 // What a sync decided for one device.
 struct MatchedHost {
-  std::string_view serial;  // the normalised serial that matched, as the matcher's FleetSerials holds it
+  // The normalised serial that matched, in the text of the matcher's
+  // FleetSerials: valid while the matcher lives, not after takeMatches().
+  std::string_view serial;
   std::optional<core::Timestamp> lastActive;
   // The device already holds exactly the host's values: they are not kept,
   // since in a sync that changes nothing that is every match of the fleet.

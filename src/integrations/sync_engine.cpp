@@ -113,13 +113,15 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
       ValidationContext{settings_.fetch.allowInsecureUrls});
   if (!config) return finishFailed(config.error().field + ": " + config.error().message, false);
 
-  const auto snapshot = store_.snapshot();
-  SerialMatcher matcher(snapshot.states, provider->attributeNamespace(), fleetSerials(snapshot));
+  auto snapshot = store_.snapshot();
+  // In an optional, to be let go before the commit (see there).
+  std::optional<SerialMatcher> matcher(std::in_place, snapshot.states, provider->attributeNamespace(),
+                                       fleetSerials(snapshot));
   FetchContext fetch = settings_.fetch;
   fetch.cancelled = &cancelled;
-  auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>& page) { matcher.offer(page); });
-  record.providerHostCount = static_cast<std::int64_t>(matcher.providerHostCount());
-  record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
+  auto fetched = provider->fetchHosts(*config, fetch, [&](std::vector<ProviderHost>& page) { matcher->offer(page); });
+  record.providerHostCount = static_cast<std::int64_t>(matcher->providerHostCount());
+  record.matchedCount = static_cast<std::int64_t>(matcher->matchedCount());
   if (!fetched) {
     if (fetched.error().kind == FetchErrorKind::kCancelled)
       return finishFailed("cancelled: postured is stopping or the integration is being changed", false);
@@ -143,13 +145,13 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   // Devices may have changed during the fetch: match and diff against them as they are now.
   if (store_.stateGeneration() != snapshot.stateGeneration) {
     const auto latest = store_.snapshot();
-    matcher.rebase(latest.states, fleetSerials(latest));
+    matcher->rebase(latest.states, fleetSerials(latest));
   }
-  record.matchedCount = static_cast<std::int64_t>(matcher.matchedCount());
+  record.matchedCount = static_cast<std::int64_t>(matcher->matchedCount());
   const auto now = clock_.now();
   core::ChangeContext context(integrationActor(integration, provider), "CONTROL", now);
   context.comment = "sync run " + runId;
-  auto diffs = diffProviderAttributes(matcher.devices(), provider->attributeNamespace(), matcher.takeMatches(), now);
+  auto diffs = diffProviderAttributes(matcher->devices(), provider->attributeNamespace(), matcher->takeMatches(), now);
   auto written = applyDiffs(**tx, provider->attributeNamespace(), diffs, context);
   if (!written) return tl::unexpected(written.error());
 
@@ -163,12 +165,16 @@ core::Result<core::IntegrationRun> SyncEngine::run(const std::string& integratio
   status.lastSuccess = finished;
   status.providerHostCount = record.providerHostCount;
   status.matchedCount = record.matchedCount;
-  status.possibleMatchedCount = static_cast<std::int64_t>(matcher.possibleMatchedCount());
-  status.duplicateSerials = static_cast<std::int64_t>(matcher.duplicateSerials());
+  status.possibleMatchedCount = static_cast<std::int64_t>(matcher->possibleMatchedCount());
+  status.duplicateSerials = static_cast<std::int64_t>(matcher->duplicateSerials());
   status.durationMs = record.durationMs;
   (*current)->status = status;  // a success clears the error and any pause
   if (auto ok = (*tx)->updateIntegration(**current); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->updateRun(record); !ok) return tl::unexpected(ok.error());
+  // Holding the fleet's snapshot through the commit would make the device
+  // cache copy its 100,000 positions instead of updating them in place.
+  matcher.reset();
+  snapshot = {};
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
   tx->reset();
   // The commit (fsync, and the device cache taking in the changes) belongs to
@@ -189,8 +195,11 @@ std::shared_ptr<const FleetSerials> SyncEngine::fleetSerials(const store::Cached
   }
   auto built = std::make_shared<const FleetSerials>(*snapshot.states);
   std::lock_guard lock(serialsMutex_);
-  serials_ = built;
-  serialsGeneration_ = snapshot.deviceGeneration;
+  // Two runs may build at once; the one of the older devices must not win.
+  if (!serials_ || snapshot.deviceGeneration >= serialsGeneration_) {
+    serials_ = built;
+    serialsGeneration_ = snapshot.deviceGeneration;
+  }
   return built;
 }
 

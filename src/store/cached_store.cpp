@@ -302,7 +302,14 @@ void CachedStore::apply(std::deque<Change>& changes) {
   std::sort(ids.begin(), ids.end());
   if (touched.empty()) return;
   std::unique_lock lock(mutex_);
-  if (states_.use_count() > 1) states_ = std::make_shared<DeviceStates>(*states_);  // a snapshot holds them
+  if (states_.use_count() > 1) {
+    states_ = std::make_shared<DeviceStates>(*states_);  // a snapshot holds them
+  } else {
+    // The last snapshot was let go, maybe on another thread just now: its
+    // reads must happen before the writes below (pairs with the release in
+    // shared_ptr's count decrement).
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
   auto& states = *states_;
   for (auto& [id, state] : touched) {
     const auto found = positionOf_.find(id);

@@ -77,6 +77,7 @@ TEST(AttributeValue, StringsOfAnyLengthSurviveCopiesAndMoves) {
     EXPECT_EQ(copy, original);
     AttributeValue moved = std::move(copy);
     EXPECT_EQ(moved.asString(), text);
+    EXPECT_EQ(copy.asString(), "");  // NOLINT: the moved-from value is an empty string, not a stray bool
     AttributeValue assigned(true);
     assigned = moved;
     EXPECT_EQ(assigned.asString(), text);
@@ -99,6 +100,7 @@ TEST(AttributeValue, EqualOnlyWithTheSameTypeAndValue) {
   EXPECT_EQ(AttributeValue(std::string(20, 'x')), AttributeValue(std::string(20, 'x')));
   EXPECT_NE(AttributeValue(std::string(20, 'x')), AttributeValue(std::string(20, 'y')));
   EXPECT_NE(AttributeValue(std::string(14, 'x')), AttributeValue(std::string(15, 'x')));
+  EXPECT_EQ(AttributeValue(std::string_view()), AttributeValue(std::string()));
   EXPECT_EQ(sizeof(AttributeValue), 16u);
 }
 

@@ -183,6 +183,7 @@ error_code readMacAddresses(od::value& v, ListFiller& out) {
   if (type != od::json_type::array) return SUCCESS;
   od::array interfaces;
   if (auto e = v.get_array().get(interfaces)) return e;
+  out.clear();  // a repeated key: the last one counts, as for the other fields
   for (auto item : interfaces) {
     od::value nic;
     if (auto e = std::move(item).get(nic)) return e;
