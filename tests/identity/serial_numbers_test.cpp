@@ -255,11 +255,11 @@ TEST(SerialNumbers, PermissionDeniedSaysRunAsRoot) {
     const auto r = readSerialNumbers(sysfs.root());
     return r.serials.empty() ? allProblems(r) : std::string("serials were read");
   });
-  // Only where the test process may not change its user (a container without CAP_SETUID).
+  // Only where root may neither change its user nor give up a capability (a seccomp filter forbidding both).
   if (!problems)
-    GTEST_SKIP() << "running as root without CAP_SETUID (a restricted container): root reads every file and "
-                    "this process cannot become \"nobody\" to be refused one; as root with CAP_SETUID or as "
-                    "any other user this test runs";
+    GTEST_SKIP() << "running as root, and this process may neither become \"nobody\" nor drop "
+                    "CAP_DAC_OVERRIDE, so no file can refuse it; as any other user, or as root allowed either, "
+                    "this test runs";
   EXPECT_THAT(*problems, HasSubstr("cannot read " + sysfs.dmiTablePath() + ": permission denied; run as root"));
   EXPECT_THAT(*problems, HasSubstr("cannot be matched by serial number until then"));
 }

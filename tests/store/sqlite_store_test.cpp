@@ -229,11 +229,11 @@ TEST_F(SqliteStoreTest, NamesThePathOfAReadOnlyFile) {
     auto store = openSqliteStore(SqliteOptions{.path = dbPath()});
     return store.has_value() ? std::string("opened") : store.error().message;
   });
-  // Only where the test process may not change its user (a container without CAP_SETUID).
+  // Only where root may neither change its user nor give up a capability (a seccomp filter forbidding both).
   if (!message)
-    GTEST_SKIP() << "running as root without CAP_SETUID (a restricted container): root reads every file and "
-                    "this process cannot become \"nobody\" to be refused one; as root with CAP_SETUID or as "
-                    "any other user this test runs";
+    GTEST_SKIP() << "running as root, and this process may neither become \"nobody\" nor drop "
+                    "CAP_DAC_OVERRIDE, so no file can refuse it; as any other user, or as root allowed either, "
+                    "this test runs";
   EXPECT_THAT(*message, HasSubstr(dbPath()));
 }
 

@@ -10,8 +10,9 @@
 namespace postured::testing {
 
 // Runs `body` as uid/gid 65534 (nobody) when this process is root, else
-// directly. nullopt only when the privileges cannot be dropped (a container
-// without CAP_SETUID), so the caller can skip saying exactly that.
+// directly. Where root may not change its user (a container without
+// CAP_SETUID), the body runs as root without the capabilities that override
+// file permissions instead. nullopt only when neither is possible.
 std::optional<std::string> runUnprivileged(const std::function<std::string()>& body);
 
 }  // namespace postured::testing
