@@ -144,6 +144,11 @@ enum class AttributeNamespace {
 // Splits "ns:name" and classifies the namespace. nullopt when there is no ':'.
 std::optional<AttributeNamespace> attributeNamespaceOf(std::string_view key);
 
+// True when `key` is in namespace `ns` ("sentinelOne:isActive" in "sentinelOne").
+inline bool inNamespace(std::string_view key, std::string_view ns) {
+  return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
+}
+
 // Validation of what the API accepts. Each error names `field` and says what
 // the rule is.
 Result<void> validateCustomKey(std::string_view key, const std::string& field);

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
+
 namespace postured::http {
 
 struct Request {
@@ -37,7 +39,7 @@ struct Response {
 };
 
 // ASCII case-insensitive comparison, for header names.
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
+using core::equalsIgnoreCase;
 
 // Splits "a=b&c=d" into decoded pairs; '+' means space.
 std::map<std::string, std::string, std::less<>> parseQuery(std::string_view query);

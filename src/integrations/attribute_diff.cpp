@@ -80,10 +80,6 @@ DeviceAttributeDiff::Audit DeviceAttributeDiff::audit() const {
   return Audit{jsonObject(std::move(before)), jsonObject(std::move(after)), changed};
 }
 
-bool inNamespace(std::string_view key, std::string_view ns) {
-  return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
-}
-
 std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devices, std::string_view ns,
                                                         std::vector<std::optional<MatchedHost>> desired,
                                                         core::Timestamp now) {

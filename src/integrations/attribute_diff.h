@@ -43,7 +43,6 @@ std::vector<DeviceAttributeDiff> diffProviderAttributes(const DeviceStates& devi
                                                         std::vector<std::optional<MatchedHost>> desired,
                                                         core::Timestamp now);
 
-// True when `key` is in namespace `ns` ("sentinelOne:isActive" in "sentinelOne").
-bool inNamespace(std::string_view key, std::string_view ns);
+using core::inNamespace;
 
 }  // namespace postured::integrations

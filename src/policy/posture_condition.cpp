@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "core/text.h"
 #include "policy/version_compare.h"
 
 namespace postured::policy {
@@ -49,11 +50,9 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 // Characters of a key, and of an unquoted word we report as a whole.
 bool isWordChar(char c) { return isLetter(c) || isDigit(c) || c == '_' || c == '-' || c == '.' || c == ':'; }
-bool isOperatorChar(char c) { return std::string_view("=!<>~^$%&|*/+?@#;").find(c) != std::string_view::npos; }
+using core::equalsIgnoreCase;
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && core::foldKey(a) == core::foldKey(b);
-}
+bool isOperatorChar(char c) { return std::string_view("=!<>~^$%&|*/+?@#;").find(c) != std::string_view::npos; }
 
 std::string quoteForMessage(std::string_view s) {
   if (s.find('\'') != std::string_view::npos) return "\"" + std::string(s) + "\"";

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "core/text.h"
+
 namespace postured::store {
 
 namespace {
@@ -11,26 +13,11 @@ namespace {
 // reader rebuilds from every state, which is what it would cost anyway.
 constexpr std::size_t kJournalIds = 200000;
 
-char foldChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// core::foldKey comparisons without building the folded strings: apply()
-// runs them for every attribute a sync changes.
-bool sameKey(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (foldChar(a[i]) != foldChar(b[i])) return false;
-  return true;
-}
-
 bool foldedLess(const core::DeviceAttribute& a, const core::DeviceAttribute& b) {
   return std::lexicographical_compare(a.key.begin(), a.key.end(), b.key.begin(), b.key.end(), [](char x, char y) {
     // as std::string compares: unsigned bytes
-    return static_cast<unsigned char>(foldChar(x)) < static_cast<unsigned char>(foldChar(y));
+    return static_cast<unsigned char>(core::foldAscii(x)) < static_cast<unsigned char>(core::foldAscii(y));
   });
-}
-
-bool inNamespace(std::string_view key, std::string_view ns) {
-  return key.size() > ns.size() && key.compare(0, ns.size(), ns) == 0 && key[ns.size()] == ':';
 }
 
 }  // namespace
@@ -267,8 +254,8 @@ void CachedStore::apply(std::deque<Change>& changes) {
       case Change::Kind::kPutAttribute: {
         if (!state) break;
         auto& attrs = state->attributes;
-        auto it =
-            std::find_if(attrs.begin(), attrs.end(), [&](const auto& a) { return sameKey(a.key, c.attribute().key); });
+        auto it = std::find_if(attrs.begin(), attrs.end(),
+                               [&](const auto& a) { return core::equalsIgnoreCase(a.key, c.attribute().key); });
         if (it == attrs.end()) {
           attrs.insert(std::upper_bound(attrs.begin(), attrs.end(), c.attribute(), foldedLess), c.attribute());
         } else {
@@ -279,7 +266,8 @@ void CachedStore::apply(std::deque<Change>& changes) {
         break;
       }
       case Change::Kind::kDeleteAttribute:
-        if (state) std::erase_if(state->attributes, [&](const auto& a) { return sameKey(a.key, c.key()); });
+        if (state)
+          std::erase_if(state->attributes, [&](const auto& a) { return core::equalsIgnoreCase(a.key, c.key()); });
         break;
       case Change::Kind::kReplaceProvider: {
         if (!state) break;
@@ -289,7 +277,7 @@ void CachedStore::apply(std::deque<Change>& changes) {
         // copied into a second buffer each while all of them are alive.
         auto& next = set.attributes;
         for (auto& a : state->attributes)
-          if (!inNamespace(a.key, set.ns)) next.push_back(std::move(a));
+          if (!core::inNamespace(a.key, set.ns)) next.push_back(std::move(a));
         std::sort(next.begin(), next.end(), foldedLess);
         state->attributes = std::move(next);
         break;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/hardware_address.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "integrations/sentinelone/attributes.h"
 
@@ -64,16 +65,6 @@ struct AgentFields {
   std::optional<bool> isUninstalled;
 };
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != b[i]) return false;
-  }
-  return true;
-}
-
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 std::string_view trim(std::string_view s) {
@@ -99,8 +90,8 @@ error_code readBool(od::value& v, std::optional<bool>& out) {
   } else if (token.size() >= 2 && token.front() == '"' && token.back() == '"') {
     // Some consoles (and the demisto recordings) send "True"/"False".
     const auto text = token.substr(1, token.size() - 2);
-    if (equalsIgnoreCase(text, "true")) out = true;
-    if (equalsIgnoreCase(text, "false")) out = false;
+    if (core::equalsIgnoreCase(text, "true")) out = true;
+    if (core::equalsIgnoreCase(text, "false")) out = false;
   }
   return SUCCESS;
 }
