@@ -114,10 +114,13 @@ void SyncScheduler::startRun(const std::string& integrationId, Slot& slot, const
   Running* running = slot.running.get();
   running->thread = std::thread([this, integrationId, trigger, running] {
     engine_.run(integrationId, running->runId, trigger, running->cancelled);
+    // Done as soon as the run's record is: a manual sync asked for now queues
+    // instead of being told that a finished run is still running.
+    running->done = true;
     // A run allocates and frees in proportion to the fleet; give what it freed
     // back to the system, so that the next peak starts from the cache alone.
+    // The loop joins this thread before it starts the next run.
     ::malloc_trim(0);
-    running->done = true;
     wake_.notify_all();
   });
 }
