@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "enforce/headscale/headscale_status.h"
 #include "integrations/integration_service.h"
 #include "store/cached_store.h"
 
@@ -19,6 +20,9 @@ struct ApiContext {
   Authenticator& auth;
   integrations::IntegrationService& integrations;
   std::string tailnet;  // e.g. "example.com"; paths accept it or "-"
+  // Set when postured drives a headscale server: its nodes are the devices,
+  // and postured assigns no addresses (headscale does).
+  const enforce::headscale::HeadscaleStatus* headscale = nullptr;
 };
 
 }  // namespace postured::api

@@ -206,7 +206,8 @@ core::Result<std::vector<DeviceSpec>> parseDeviceImport(const Json& body) {
 }
 
 core::Result<std::vector<core::Device>> createDevices(store::WriteTx& tx, std::vector<DeviceSpec> specs,
-                                                      const ChangeContext& context) {
+                                                      const ChangeContext& context, AddressAssignment assignment) {
+  const bool allocate = assignment == AddressAssignment::kAllocate;
   auto used = tx.usedAddresses();
   if (!used) return tl::unexpected(used.error());
   auto hint = tx.setting("ipam.last_ipv4");
@@ -231,12 +232,12 @@ core::Result<std::vector<core::Device>> createDevices(store::WriteTx& tx, std::v
     auto& d = spec.device;
     d.id = core::newDeviceId();
     d.created = context.now;
-    if (d.ipv4.empty()) {
+    if (allocate && d.ipv4.empty()) {
       auto v4 = allocator.nextIpv4();
       if (!v4) return tl::unexpected(v4.error());
       d.ipv4 = std::move(*v4);
     }
-    if (d.ipv6.empty()) {
+    if (allocate && d.ipv6.empty()) {
       auto v6 = allocator.nextIpv6(d.ipv4);
       if (!v6) return tl::unexpected(v6.error());
       d.ipv6 = std::move(*v6);

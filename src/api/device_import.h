@@ -33,9 +33,17 @@ core::Result<void> validateTag(const std::string& tag, const std::string& field)
 // Lower-cases and checks "aa:bb:cc:dd:ee:ff".
 core::Result<std::string> normaliseMacAddress(const std::string& mac, const std::string& field);
 
-// Allocates missing addresses, inserts every device and appends one CREATE
-// audit event each, all in `tx`. Returns the created devices.
+// Who gives devices their addresses: postured, or headscale (whose nodes
+// bring theirs; a device postured makes then has only what it was given).
+enum class AddressAssignment { kAllocate, kGivenOnly };
+inline AddressAssignment addressAssignment(bool headscaleMode) {
+  return headscaleMode ? AddressAssignment::kGivenOnly : AddressAssignment::kAllocate;
+}
+
+// Allocates missing addresses (kAllocate), inserts every device and appends
+// one CREATE audit event each, all in `tx`. Returns the created devices.
 core::Result<std::vector<core::Device>> createDevices(store::WriteTx& tx, std::vector<DeviceSpec> specs,
-                                                      const ChangeContext& context);
+                                                      const ChangeContext& context,
+                                                      AddressAssignment assignment = AddressAssignment::kAllocate);
 
 }  // namespace postured::api

@@ -85,7 +85,7 @@ core::Result<http::Response> importDevices(ApiContext& ctx, const http::Request&
   ChangeContext change(caller.actor(), "CONFIG_API", ctx.clock.now());
   auto tx = ctx.store.write();
   if (!tx) return tl::unexpected(tx.error());
-  auto created = createDevices(**tx, std::move(*specs), change);
+  auto created = createDevices(**tx, std::move(*specs), change, addressAssignment(ctx.headscale != nullptr));
   if (!created) return tl::unexpected(created.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
 

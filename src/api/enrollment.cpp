@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/device_import.h"
+#include "api/headscale_enrollment.h"
 #include "api/json_shapes.h"
 #include "api/tailnet_settings.h"
 #include "core/api_key.h"
@@ -131,11 +132,14 @@ core::Result<bool> recordFacts(store::WriteTx& tx, core::Device& device, const D
   auto collectionOn = identityCollectionOn(tx);
   if (!collectionOn) return tl::unexpected(collectionOn.error());
   const core::Device before = device;
-  device.hostname = facts.hostname;
+  // A headscale node's name and last seen are headscale's (node_sync.h).
+  if (device.headscaleNodeId.empty()) {
+    device.hostname = facts.hostname;
+    device.lastSeen = context.now;
+  }
   device.os = facts.os;
   device.osVersion = facts.osVersion;
   device.clientVersion = facts.clientVersion;
-  device.lastSeen = context.now;
   const bool keep = *collectionOn && facts.identityReported;
   device.postureIdentityDisabled = !keep;
   device.serialNumbers = keep ? facts.serials : std::vector<std::string>{};
@@ -219,8 +223,11 @@ Json registrationJson(const core::Device& d, const std::string& tailnet, bool cr
 }  // namespace
 
 core::Result<http::Response> registerDevice(ApiContext& ctx, const http::Request& req) {
-  auto body = parseObject(req, {"nodeKey", "hostname", "os", "osVersion", "clientVersion", "tags", "identity"});
+  auto body =
+      parseObject(req, {"nodeKey", "hostname", "os", "osVersion", "clientVersion", "tags", "identity", "addresses"});
   if (!body) return tl::unexpected(body.error());
+  auto addresses = parseReportedAddresses(*body);
+  if (!addresses) return tl::unexpected(addresses.error());
   if (!body->contains("nodeKey") || !(*body)["nodeKey"].is_string() ||
       !core::isValidNodeKey((*body)["nodeKey"].get<std::string>()))
     return fail(ErrorKind::kInvalidArgument, "is required: \"nodekey:\" and 64 hex digits", "nodeKey");
@@ -246,9 +253,21 @@ core::Result<http::Response> registerDevice(ApiContext& ctx, const http::Request
   std::optional<core::Device> existing;
   for (const auto& state : ctx.store.allDeviceStates())
     if (state->device.nodeKey == nodeKey) existing = state->device;
+  const bool headscaleMode = ctx.headscale != nullptr;
+  std::optional<core::Device> node;
+  if (!existing && headscaleMode) node = nodeDeviceHolding(ctx.store, *addresses);
   core::Device device;
   if (existing) {
     device = *existing;
+  } else if (node) {
+    // The machine is a headscale node's: the registration completes that device.
+    device = *node;
+    device.nodeKey = nodeKey;
+    device.ephemeral = key->capabilities.ephemeral;
+    auto event = context.event(core::AuditTarget{device.id, device.hostname, "NODE", ""}, "UPDATE");
+    event.newJson = Json{{"nodeKey", nodeKey}}.dump();
+    event.actionDetails = "enrolled on the machine of headscale node " + device.headscaleNodeId;
+    if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   } else {
     DeviceSpec spec;
     spec.device.hostname = facts->hostname;
@@ -257,9 +276,11 @@ core::Result<http::Response> registerDevice(ApiContext& ctx, const http::Request
     spec.device.nodeKey = nodeKey;
     spec.device.ephemeral = key->capabilities.ephemeral;
     spec.device.os = facts->os;
+    if (headscaleMode)  // so that the poller knows the machine when its node appears
+      if (auto ok = keepTailnetAddresses(**tx, spec.device, *addresses); !ok) return tl::unexpected(ok.error());
     std::vector<DeviceSpec> specs;
     specs.push_back(std::move(spec));
-    auto created = createDevices(**tx, std::move(specs), context);
+    auto created = createDevices(**tx, std::move(specs), context, addressAssignment(headscaleMode));
     if (!created) return tl::unexpected(created.error());
     device = std::move(created->front());
   }
@@ -267,7 +288,8 @@ core::Result<http::Response> registerDevice(ApiContext& ctx, const http::Request
   if (!collectionOn) return tl::unexpected(collectionOn.error());
   if (auto ok = (*tx)->markAuthKeyUsed(key->id, now); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
-  return jsonResponse(existing ? 200 : 201, registrationJson(device, ctx.tailnet, !existing, *collectionOn, now));
+  const bool created = !existing && !node;
+  return jsonResponse(created ? 201 : 200, registrationJson(device, ctx.tailnet, created, *collectionOn, now));
 }
 
 core::Result<http::Response> reportDevice(ApiContext& ctx, const http::Request& req, const std::string& deviceId) {
@@ -280,10 +302,12 @@ core::Result<http::Response> reportDevice(ApiContext& ctx, const http::Request& 
                                           req.path, req.body, unixSeconds(now));
       !ok)
     return tl::unexpected(ok.error());
-  auto body = parseObject(req, {"hostname", "os", "osVersion", "clientVersion", "identity"});
+  auto body = parseObject(req, {"hostname", "os", "osVersion", "clientVersion", "identity", "addresses"});
   if (!body) return tl::unexpected(body.error());
   auto facts = parseFacts(*body);
   if (!facts) return tl::unexpected(facts.error());
+  auto addresses = parseReportedAddresses(*body);
+  if (!addresses) return tl::unexpected(addresses.error());
 
   auto tx = ctx.store.write();
   if (!tx) return tl::unexpected(tx.error());
@@ -294,6 +318,14 @@ core::Result<http::Response> reportDevice(ApiContext& ctx, const http::Request& 
   core::Device device = **current;
   const core::AuditActor actor{device.id, "NODE", device.hostname, device.hostname};
   core::ChangeContext context(actor, "NODE", now);
+  if (ctx.headscale && device.headscaleNodeId.empty()) {
+    // Enrolled before its node was known: link it now if it can be.
+    if (auto node = nodeDeviceHolding(ctx.store, *addresses, device.id)) {
+      if (auto ok = takeOverNode(**tx, device, *node, context); !ok) return tl::unexpected(ok.error());
+    } else if (auto ok = keepTailnetAddresses(**tx, device, *addresses); !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
   auto collectionOn = recordFacts(**tx, device, *facts, context);
   if (!collectionOn) return tl::unexpected(collectionOn.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());

@@ -42,6 +42,7 @@ void registerRoutes(http::Router& router, ApiContext& ctx) {
   registerSettingsRoutes(router, ctx);
   registerEnrollmentRoutes(router, ctx);
   registerSessionRoutes(router, ctx);
+  registerHeadscaleRoutes(router, ctx);
 }
 
 }  // namespace postured::api

@@ -32,6 +32,7 @@ void registerPolicyRoutes(http::Router& router, ApiContext& ctx);
 void registerSettingsRoutes(http::Router& router, ApiContext& ctx);
 void registerEnrollmentRoutes(http::Router& router, ApiContext& ctx);
 void registerSessionRoutes(http::Router& router, ApiContext& ctx);
+void registerHeadscaleRoutes(http::Router& router, ApiContext& ctx);
 
 // Largest body accepted by the device import and the batch attribute PATCH
 // (10,000+ entries in one request).

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/time.h"
+#include "http/service_url.h"
 
 namespace postured::app {
 
@@ -43,6 +44,9 @@ const std::vector<ConfigKey>& serveConfigKeys() {
       {"allow_insecure_provider_urls", "accept http:// provider URLs on loopback (tests, emulator, demo)", "false"},
       {"provider_retries", "retries of a provider request that failed transiently", "4"},
       {"provider_retry_delay", "first retry delay, doubled each time, with jitter", "1s"},
+      {"headscale_url", "a headscale server to drive: its nodes become devices, it gets the resolved policy", ""},
+      {"headscale_api_key_file", "file holding a headscale API key (headscale apikeys create)", ""},
+      {"headscale_poll_interval", "how often headscale's nodes are read", "10s"},
   };
   return kKeys;
 }
@@ -133,6 +137,13 @@ core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std:
     return duration(c.idleTimeout);
   } else if (key == "attribute_sweep_interval") {
     return duration(c.attributeSweepInterval);
+  } else if (key == "headscale_url") {
+    c.headscaleUrl = value;  // checked once every key is known (it depends on allow_insecure_provider_urls)
+  } else if (key == "headscale_api_key_file") {
+    c.headscaleApiKeyFile = value;
+  } else if (key == "headscale_poll_interval") {
+    if (auto ok = duration(c.headscalePollInterval); !ok) return ok;
+    if (c.headscalePollInterval < std::chrono::seconds(1)) return bad("must be at least 1s");
   } else {
     return bad("unknown key");
   }
@@ -145,6 +156,28 @@ std::optional<std::string> scalarText(const toml::node& node) {
   if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
   return std::nullopt;
+}
+
+// headscale_url and headscale_api_key_file go together; the URL follows the
+// rules of provider URLs (https, or http on loopback when allowed).
+core::Result<void> checkHeadscale(ServeConfig& c) {
+  if (c.headscaleUrl.empty()) {
+    if (!c.headscaleApiKeyFile.empty())
+      return fail(ErrorKind::kInvalidArgument, "headscale_api_key_file is set but headscale_url is not",
+                  "headscale_url");
+    return {};
+  }
+  static constexpr http::ServiceUrlRules kRules{"headscale_url", "a headscale server URL", "https://hs.example.com",
+                                                "/api/v1", "the API key goes in headscale_api_key_file"};
+  auto url = http::normaliseServiceUrl(c.headscaleUrl, c.allowInsecureProviderUrls, kRules);
+  if (!url) return tl::unexpected(url.error());
+  if (c.headscaleApiKeyFile.empty())
+    return fail(ErrorKind::kInvalidArgument,
+                "headscale_url is set but headscale_api_key_file is not: create a key with `headscale apikeys "
+                "create` and give the file that holds it",
+                "headscale_api_key_file");
+  c.headscaleUrl = *url;
+  return {};
 }
 
 }  // namespace
@@ -184,6 +217,7 @@ core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& conf
     if (auto ok = applyValue(config, name, value, it == keys.end() ? "flag" : "flag " + it->flag()); !ok)
       return tl::unexpected(ok.error());
   }
+  if (auto ok = checkHeadscale(config); !ok) return tl::unexpected(ok.error());
   return config;
 }
 

@@ -33,6 +33,11 @@ struct ServeConfig {
   bool allowInsecureProviderUrls = false;
   int providerRetries = 4;
   std::chrono::milliseconds providerRetryDelay{1'000};
+  // headscale: its nodes become devices and it receives the policy with
+  // postures resolved away. Off while headscaleUrl is empty.
+  std::string headscaleUrl;         // normalised origin, e.g. "https://hs.example.com"
+  std::string headscaleApiKeyFile;  // a headscale API key (`headscale apikeys create`)
+  std::chrono::milliseconds headscalePollInterval{10'000};
 };
 
 // One configuration key, for flags, help and the README.

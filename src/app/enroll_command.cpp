@@ -90,6 +90,9 @@ void addEnrollCommand(CLI::App& app, OfflineCommand& chosen) {
                   "send serial numbers and MAC addresses (default true); false reports PostureDisabled");
   cmd->add_option("--interval", o->interval, "time between reports (default 10m, at least 10s)");
   cmd->add_option("--state-dir", o->stateDir, "where the device key and id are kept (default /var/lib/postured-agent)");
+  cmd->add_option("--address", o->agent.addresses,
+                  "report this IP address instead of the interfaces' (repeatable; e.g. the tailnet address when "
+                  "tailscale0 is not visible here)");
   cmd->add_option("--sysfs-root", o->sysfsRoot, "read DIR instead of /sys (for tests)")->check(CLI::ExistingDirectory);
   cmd->add_flag("--once", o->agent.once, "report once and exit: 0 when the server took the report");
   cmd->add_option("--retry-for", o->retryFor,

@@ -10,12 +10,15 @@
 
 #include "api/attribute_changes.h"
 #include "api/enrollment.h"
+#include "api/policy_api.h"
+#include "api/policy_nodes.h"
 #include "api/routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
 #include "console/console_routes.h"
 #include "core/secret_box.h"
 #include "core/shutdown_signals.h"
+#include "enforce/headscale/headscale_service.h"
 #include "http/server.h"
 #include "integrations/integration_service.h"
 #include "integrations/registry.h"
@@ -64,6 +67,44 @@ void describeMetrics(core::Metrics& metrics) {
   metrics.describe("store_operations_total", "counter", "Store operations by kind and outcome.");
   metrics.describe("store_transactions_total", "counter", "Store transactions by kind and outcome.");
   metrics.describe("attributes_expired_total", "counter", "Attributes removed because their expiry passed.");
+}
+
+// What the headscale pusher resolves: the policy in force and every device
+// with the attributes it holds now.
+enforce::headscale::DecisionSource decisionSource(store::CachedStore& store, const core::Clock& clock,
+                                                  core::Metrics& metrics, const std::string& tailnet) {
+  auto policies = std::make_shared<api::PolicyApi>(store, clock, metrics, tailnet);
+  return [&store, policies](core::Timestamp now) -> core::Result<enforce::headscale::DecisionInputs> {
+    const auto snapshot = store.snapshot();
+    auto current = policies->current();
+    if (!current) return tl::unexpected(current.error());
+    enforce::headscale::DecisionInputs inputs;
+    inputs.text = std::move(current->text);
+    inputs.policy = std::move(current->policy);
+    inputs.nodes = api::policyNodesFrom(*snapshot.states, now);
+    inputs.validUntil = api::nextExpiry(*snapshot.states, now);
+    return inputs;
+  };
+}
+
+// The headscale connection when headscale_url is set, else null.
+core::Result<std::unique_ptr<enforce::headscale::HeadscaleService>> startHeadscale(const ServeConfig& config,
+                                                                                   store::CachedStore& store,
+                                                                                   const core::Clock& clock,
+                                                                                   core::Metrics& metrics) {
+  if (config.headscaleUrl.empty()) return nullptr;
+  enforce::headscale::HeadscaleSettings settings;
+  settings.url = config.headscaleUrl;
+  settings.apiKeyFile = config.headscaleApiKeyFile;
+  settings.pollInterval = config.headscalePollInterval;
+  std::vector<std::string> warnings;
+  auto service = enforce::headscale::HeadscaleService::create(
+      settings, store, clock, metrics, decisionSource(store, clock, metrics, config.tailnet), warnings);
+  for (const auto& w : warnings) logEvent("warn", "headscale API key file", {{"warning", w}});
+  if (service)
+    logEvent("info", "driving headscale",
+             {{"url", config.headscaleUrl}, {"poll_interval_ms", config.headscalePollInterval.count()}});
+  return service;
 }
 
 }  // namespace
@@ -116,8 +157,15 @@ static int serveUntilStopped(const ServeConfig& config) {
   integrations::SyncScheduler scheduler(engine, **store, clock);
   integrations::IntegrationService integrationService(**store, engine, scheduler, *secrets, clock);
 
+  auto headscale = startHeadscale(config, **store, clock, metrics);
+  if (!headscale) {
+    logEvent("error", "cannot connect headscale", {{"error", headscale.error().message}});
+    return 1;
+  }
+
   api::Authenticator auth(**store, clock);
   api::ApiContext context{**store, clock, metrics, auth, integrationService, config.tailnet};
+  if (*headscale) context.headscale = &(*headscale)->status();
   http::Router router;
   router.setDefaultMaxBodyBytes(config.maxBodyBytes);
   api::registerRoutes(router, context);
@@ -161,6 +209,7 @@ static int serveUntilStopped(const ServeConfig& config) {
         logEvent("info", "silent ephemeral devices removed", {{"count", *silent}});
     });
     scheduler.start();
+    if (*headscale) (*headscale)->start();
     logEvent("info", "listening",
              {{"address", server.boundAddress()},
               {"tailnet", config.tailnet},
@@ -168,6 +217,7 @@ static int serveUntilStopped(const ServeConfig& config) {
               {"version", POSTURED_VERSION}});
     server.run();
     scheduler.stop();  // cancels syncs in flight: they write nothing but their failed run record
+    if (*headscale) (*headscale)->stop();
   }
   stopped = true;
   signalThread.join();

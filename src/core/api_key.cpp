@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/random.h"
+#include "core/sha256.h"
 
 namespace postured::core {
 
@@ -43,13 +44,7 @@ bool scopesGrant(const std::vector<std::string>& held, std::string_view needed) 
   return false;
 }
 
-std::string hashKeySecret(std::string_view keyText) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(keyText.data()), keyText.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
+std::string hashKeySecret(std::string_view keyText) { return sha256Hex(keyText); }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

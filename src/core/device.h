@@ -27,6 +27,12 @@ struct Device {
   bool postureIdentityDisabled = true;  // the device does not report its identity
   std::string nodeKey;                  // "nodekey:<hex>": the key an enrolled device signs with; empty otherwise
   bool ephemeral = false;               // enrolled with an ephemeral key: removed when it stops reporting
+  // The headscale node this device mirrors (its id as headscale prints it);
+  // empty for devices that are not headscale nodes. Such a device's
+  // hostname, owner, tags, addresses, last seen and `online` are written
+  // only by the headscale poller (src/enforce/headscale/node_sync.h).
+  std::string headscaleNodeId;
+  std::optional<bool> online;  // connected to its control server, when known (headscale nodes)
 
   bool isTagged() const { return !tags.empty(); }
 };

@@ -1,6 +1,5 @@
 #include "identity/enroll_agent.h"
 
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -14,8 +13,11 @@
 #include <random>
 #include <sstream>
 
+#include "core/ip.h"
+#include "core/secret_file.h"
 #include "identity/device_identity.h"
 #include "identity/enroll_client.h"
+#include "identity/interface_addresses.h"
 
 namespace postured::identity {
 
@@ -171,6 +173,7 @@ ReportedFacts Agent::collect() {
     readHostFacts(facts, rawHostname);
   }
   facts.hostname = deviceHostname(rawHostname);
+  facts.addresses = o_.addresses.empty() ? interfaceAddresses() : o_.addresses;
   for (auto& note : fitToServerLimits(facts)) notes.push_back(std::move(note));
   if (!collectedOnce_) {
     collectedOnce_ = true;
@@ -287,6 +290,9 @@ core::Result<void> checkAgentOptions(const AgentOptions& options) {
     return fail(ErrorKind::kInvalidArgument, "--interval must be at least 10s", "interval");
   if (options.retryFor.count() < 0)
     return fail(ErrorKind::kInvalidArgument, "--retry-for must not be negative", "retry-for");
+  for (const auto& address : options.addresses)
+    if (!core::parseIpv4(address) && !core::parseIpv6(address))
+      return fail(ErrorKind::kInvalidArgument, "--address: \"" + address + "\" is not an IP address", "address");
   for (const auto& tag : options.tags)
     if (!tag.starts_with("tag:") || tag.size() == 4)
       return fail(ErrorKind::kInvalidArgument, "--tags: \"" + tag + "\" is not a tag such as tag:server", "tags");
@@ -294,32 +300,8 @@ core::Result<void> checkAgentOptions(const AgentOptions& options) {
 }
 
 core::Result<std::string> readAuthKey(const AuthKeySource& source, std::vector<std::string>& warnings) {
-  if (!source.file.empty()) {
-    struct stat st {};
-    if (::stat(source.file.c_str(), &st) != 0)
-      return fail(ErrorKind::kInvalidArgument,
-                  "cannot read the auth key file " + source.file + " (--auth-key-file): " + std::strerror(errno),
-                  "auth-key-file");
-    if (st.st_mode & 007)
-      return fail(ErrorKind::kInvalidArgument,
-                  "the auth key file " + source.file + " is open to every user of this machine; chmod 600 " +
-                      source.file + " and keep it that way",
-                  "auth-key-file");
-    if (st.st_mode & 070)
-      warnings.push_back("the auth key file " + source.file + " is readable by its group; chmod 600 " + source.file +
-                         " unless that group is meant to enroll devices");
-    std::ifstream in(source.file, std::ios::binary);
-    if (!in)
-      return fail(ErrorKind::kInvalidArgument,
-                  "cannot read the auth key file " + source.file + " (--auth-key-file): " + std::strerror(errno),
-                  "auth-key-file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto key = trimmed(ss.str());
-    if (key.empty())
-      return fail(ErrorKind::kInvalidArgument, "the auth key file " + source.file + " is empty", "auth-key-file");
-    return key;
-  }
+  if (!source.file.empty())
+    return core::readSecretFile(source.file, {"auth key", "--auth-key-file"}, warnings);
   if (!source.envVar.empty()) {
     const char* value = std::getenv(source.envVar.c_str());
     auto key = trimmed(value ? value : "");

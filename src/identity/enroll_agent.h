@@ -54,6 +54,9 @@ struct AgentOptions {
   std::chrono::milliseconds interval = std::chrono::minutes(10);
   std::filesystem::path stateDir{std::string(kDefaultStateDir)};
   std::filesystem::path sysfsRoot{"/sys"};
+  // Reported instead of the interfaces' addresses when given (--address;
+  // a container that does not see tailscale0, tests).
+  std::vector<std::string> addresses;
   bool once = false;
   std::chrono::milliseconds retryFor = std::chrono::minutes(1);  // with --once: how long a failing server is retried
 };

@@ -72,6 +72,7 @@ nlohmann::json factsJson(const ReportedFacts& facts) {
     j["identity"] = {{"PostureDisabled", true}};
   else
     j["identity"] = {{"SerialNumbers", facts.serials}, {"IfaceHardwareAddrs", facts.hardwareAddrs}};
+  if (!facts.addresses.empty()) j["addresses"] = facts.addresses;
   return j;
 }
 

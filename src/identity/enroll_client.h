@@ -27,6 +27,9 @@ struct ReportedFacts {
   bool postureDisabled = false;      // --report-posture=false: {"PostureDisabled": true}
   std::vector<std::string> serials;  // real serials only, never placeholders
   std::vector<std::string> hardwareAddrs;
+  // The machine's IP addresses, so a server driving headscale finds the node
+  // this machine is (api/headscale_enrollment.h). Sent even without posture.
+  std::vector<std::string> addresses;
 };
 
 // The machine's host name as the server accepts it, a DNS label: the first

@@ -115,11 +115,19 @@ class CachedStore::RecordingTx final : public WriteTx {
   Result<void> deleteIntegration(std::string_view id) override { return inner_->deleteIntegration(id); }
   Result<void> insertRun(const core::IntegrationRun& r) override { return inner_->insertRun(r); }
   Result<void> updateRun(const core::IntegrationRun& r) override { return inner_->updateRun(r); }
-  Result<std::int64_t> appendPolicyVersion(const PolicyVersion& v) override { return inner_->appendPolicyVersion(v); }
+  Result<std::int64_t> appendPolicyVersion(const PolicyVersion& v) override {
+    auto sequence = inner_->appendPolicyVersion(v);
+    policyChanged_ |= sequence.has_value();
+    return sequence;
+  }
 
   Result<void> commit() override {
     auto ok = inner_->commit();
-    if (ok) owner_.apply(changes_);
+    if (ok) {
+      const bool decisionInputs = policyChanged_ || !changes_.empty();
+      owner_.apply(changes_);
+      if (decisionInputs) owner_.noteDecisionChange();
+    }
     std::deque<Change>().swap(changes_);  // a sync's changes can be large: give the memory back
     // The inner transaction is finished either way (Store: "after commit() the
     // transaction is finished"); the cache is updated, so the next writer may go.
@@ -133,6 +141,8 @@ class CachedStore::RecordingTx final : public WriteTx {
     released_ = true;
     owner_.releaseWriter();
   }
+
+  bool policyChanged_ = false;
 
   Result<void> record(Result<void> outcome, Change change) {
     if (outcome) changes_.push_back(std::move(change));
@@ -329,6 +339,26 @@ void CachedStore::apply(std::deque<Change>& changes) {
     journalIds_ -= journal_.front().ids.size();
     journal_.pop_front();
   }
+}
+
+void CachedStore::noteDecisionChange() {
+  {
+    std::lock_guard lock(decisionMutex_);
+    ++decisionGeneration_;
+  }
+  decisionChanged_.notify_all();
+}
+
+std::uint64_t CachedStore::decisionGeneration() const {
+  std::lock_guard lock(decisionMutex_);
+  return decisionGeneration_;
+}
+
+std::uint64_t CachedStore::waitForDecisionChange(std::uint64_t seen,
+                                                 std::chrono::steady_clock::time_point until) const {
+  std::unique_lock lock(decisionMutex_);
+  decisionChanged_.wait_until(lock, until, [&] { return decisionGeneration_ != seen; });
+  return decisionGeneration_;
 }
 
 std::optional<CachedStore::ChangedDevices> CachedStore::changedSince(std::uint64_t since) const {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -93,6 +94,13 @@ class CachedStore final : public Store {
   };
   std::optional<ChangedDevices> changedSince(std::uint64_t since) const;
 
+  // Changes after every commit that changed something a decision reads: a
+  // device, an attribute or the policy. Enforcers (the headscale push) wait
+  // on it instead of polling. waitForDecisionChange returns the generation
+  // once it differs from `seen`, or at `until` (then it may equal `seen`).
+  std::uint64_t decisionGeneration() const;
+  std::uint64_t waitForDecisionChange(std::uint64_t seen, std::chrono::steady_clock::time_point until) const;
+
  private:
   class RecordingTx;
   friend class RecordingTx;
@@ -100,6 +108,7 @@ class CachedStore final : public Store {
 
   explicit CachedStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
   void apply(std::deque<Change>& changes);
+  void noteDecisionChange();
   // A token rather than a mutex: a transaction may end on another thread.
   void acquireWriter();
   void releaseWriter();
@@ -124,6 +133,9 @@ class CachedStore final : public Store {
   };
   std::deque<JournalEntry> journal_;
   std::size_t journalIds_ = 0;
+  mutable std::mutex decisionMutex_;
+  mutable std::condition_variable decisionChanged_;
+  std::uint64_t decisionGeneration_ = 0;
   std::mutex writerMutex_;
   std::condition_variable writerFree_;
   bool writerBusy_ = false;

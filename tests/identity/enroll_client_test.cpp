@@ -26,7 +26,7 @@ TEST(EnrollClient, HostNamesBecomeDnsLabels) {
 
 TEST(EnrollClient, BodiesHaveTheServersShape) {
   identity::ReportedFacts facts{"laptop", "linux",      "6.1.0-18-amd64",     "0.5.0",
-                                false,    {"PF3ABC12"}, {"02:00:00:00:00:01"}};
+                                false,    {"PF3ABC12"}, {"02:00:00:00:00:01"}, {}};
   EXPECT_EQ(identity::factsJson(facts),
             (Json{{"hostname", "laptop"},
                   {"os", "linux"},
@@ -38,8 +38,12 @@ TEST(EnrollClient, BodiesHaveTheServersShape) {
   EXPECT_EQ(reg["tags"], Json({"tag:ci"}));
   EXPECT_FALSE(identity::registrationJson("nodekey:ab", facts, {}).contains("tags")) << "the key's tags then";
 
+  facts.addresses = {"100.64.0.7", "fd7a:115c:a1e0::7"};
+  EXPECT_EQ(identity::factsJson(facts)["addresses"], Json({"100.64.0.7", "fd7a:115c:a1e0::7"}));
+
   facts.postureDisabled = true;
   EXPECT_EQ(identity::factsJson(facts)["identity"], Json({{"PostureDisabled", true}})) << "serials not sent";
+  EXPECT_TRUE(identity::factsJson(facts).contains("addresses")) << "they name the machine, not its identity";
   EXPECT_EQ(identity::reportPath("n1CNTRL"), "/api/v2/machine/n1CNTRL/report");
 }
 
@@ -57,7 +61,7 @@ TEST(EnrollClient, WhatTheServerWouldRefuseIsNotSent) {
   EXPECT_THAT(notes[1], ::testing::HasSubstr("1 hardware address(es)"));
   EXPECT_EQ(notes[0].find("SN1"), std::string::npos) << "never the values";
 
-  identity::ReportedFacts fine{"h", "linux", "", "", false, {"A"}, {"02:00:00:00:00:02"}};
+  identity::ReportedFacts fine{"h", "linux", "", "", false, {"A"}, {"02:00:00:00:00:02"}, {}};
   EXPECT_TRUE(identity::fitToServerLimits(fine).empty());
 }
 

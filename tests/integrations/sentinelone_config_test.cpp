@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "http/service_url.h"
 #include "integrations/sentinelone/agents_request.h"
 #include "integrations/sentinelone/console_url.h"
 #include "integrations/sentinelone/sentinelone_provider.h"
@@ -98,9 +99,9 @@ TEST(SentinelOneConsoleUrl, RejectsWithTheFieldAndAReason) {
 
 TEST(SentinelOneConsoleUrl, Loopback) {
   for (const auto* host : {"localhost", "127.0.0.1", "127.255.0.9", "[::1]", "[0:0:0:0:0:0:0:1]"})
-    EXPECT_TRUE(isLoopbackHost(host)) << host;
+    EXPECT_TRUE(http::isLoopbackHost(host)) << host;
   for (const auto* host : {"128.0.0.1", "10.0.0.1", "[::2]", "localhost.example.com", "::1", "acme.sentinelone.net"})
-    EXPECT_FALSE(isLoopbackHost(host)) << host;
+    EXPECT_FALSE(http::isLoopbackHost(host)) << host;
 }
 
 TEST(SentinelOneAgentsRequest, BuildsPageUrls) {

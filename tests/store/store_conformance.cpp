@@ -55,6 +55,8 @@ void expectSameDevice(const core::Device& actual, const core::Device& expected) 
   EXPECT_EQ(actual.postureIdentityDisabled, expected.postureIdentityDisabled);
   EXPECT_EQ(actual.nodeKey, expected.nodeKey);
   EXPECT_EQ(actual.ephemeral, expected.ephemeral);
+  EXPECT_EQ(actual.headscaleNodeId, expected.headscaleNodeId);
+  EXPECT_EQ(actual.online, expected.online);
 }
 
 core::DeviceAttribute attr(std::string key, core::AttributeValue value, std::optional<core::Timestamp> expiry = {},
@@ -212,9 +214,12 @@ TEST_P(StoreConformance, InsertedDeviceReadsBackWithEveryField) {
   d.postureIdentityDisabled = false;
   d.nodeKey = "nodekey:00ff";
   d.ephemeral = true;
+  d.headscaleNodeId = "17";
+  d.online = false;
   auto other = makeDevice("n2", 2);
   other.ipv4.clear();  // a device may lack an address
   other.tags.clear();
+  other.online = true;
   {
     auto tx = beginWrite();
     ASSERT_TRUE(tx);
@@ -915,6 +920,37 @@ TEST_P(StoreConformance, AuditFiltersSelectTheRightEvents) {
   EXPECT_THAT(labels(q), ElementsAre("e3")) << "filters combine";
   q.event = "CREATE";
   EXPECT_THAT(labels(q), ElementsAre());
+}
+
+TEST_P(StoreConformance, AHeadscaleNodeIsOneDeviceAndItsMirrorFieldsUpdate) {
+  auto tx = beginWrite();
+  ASSERT_TRUE(tx);
+  auto a = makeDevice("n1", 1);
+  a.headscaleNodeId = "7";
+  auto b = makeDevice("n2", 2);
+  b.headscaleNodeId = "7";
+  STORE_ASSERT_OK(tx->insertDevice(a));
+  STORE_ASSERT_OK(tx->insertDevice(makeDevice("n3", 3)));  // devices that are no node never clash
+  STORE_ASSERT_OK(tx->insertDevice(makeDevice("n4", 4)));
+  auto clash = tx->insertDevice(b);
+  ASSERT_FALSE(clash.has_value());
+  EXPECT_EQ(clash.error().kind, ErrorKind::kConflict);
+  EXPECT_EQ(clash.error().field, "headscaleNodeId");
+
+  a.online = true;
+  a.headscaleNodeId = "8";
+  STORE_ASSERT_OK(tx->updateDevice(a));
+  STORE_ASSIGN_OR_FAIL(got, tx->device("n1"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->headscaleNodeId, "8");
+  EXPECT_EQ(got->online, std::optional<bool>(true));
+  a.online.reset();
+  a.headscaleNodeId.clear();
+  STORE_ASSERT_OK(tx->updateDevice(a));
+  STORE_ASSIGN_OR_FAIL(cleared, tx->device("n1"));
+  ASSERT_TRUE(cleared.has_value());
+  EXPECT_TRUE(cleared->headscaleNodeId.empty());
+  EXPECT_FALSE(cleared->online.has_value());
 }
 
 // ---- API keys ----

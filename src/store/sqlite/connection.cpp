@@ -14,11 +14,13 @@ void Statement::bindText(int index, std::string_view text) {
 
 void Statement::bindInt(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
 
+void Statement::bindNull(int index) { sqlite3_bind_null(stmt_, index); }
+
 void Statement::bindTime(int index, const std::optional<core::Timestamp>& at) {
   if (at) {
     bindTime(index, *at);
   } else {
-    sqlite3_bind_null(stmt_, index);
+    bindNull(index);
   }
 }
 

@@ -45,6 +45,7 @@ class Statement {
   void bindText(int index, const char* text) { bindText(index, std::string_view(text)); }
   void bindText(int index, std::string&& text) = delete;
   void bindInt(int index, std::int64_t value);
+  void bindNull(int index);
   void bindTime(int index, core::Timestamp at) { bindInt(index, core::toUnixMillis(at)); }
   void bindTime(int index, const std::optional<core::Timestamp>& at);  // NULL when absent
 

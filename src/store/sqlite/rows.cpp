@@ -40,6 +40,8 @@ Result<core::Device> deviceFromRow(const Statement& st) {
   d.postureIdentityDisabled = st.integer(13) != 0;
   d.nodeKey = st.string(14);
   d.ephemeral = st.integer(15) != 0;
+  d.headscaleNodeId = st.string(16);
+  if (!st.isNull(17)) d.online = st.integer(17) != 0;
   return d;
 }
 

@@ -6,7 +6,7 @@ namespace postured::store::sqlite {
 
 #define POSTURED_DEVICE_COLUMNS                                                                      \
   "id, hostname, user_login, tags, ipv4, ipv6, os, os_version, client_version, created, last_seen, " \
-  "serial_numbers, mac_addresses, posture_identity_disabled, node_key, ephemeral"
+  "serial_numbers, mac_addresses, posture_identity_disabled, node_key, ephemeral, headscale_node_id, online"
 
 #define POSTURED_API_KEY_COLUMNS                                                          \
   "id, secret_hash, key_type, description, scopes, created, expires, revoked, reusable, " \
@@ -50,13 +50,13 @@ constexpr const char* kTexts[] = {
     // kDeviceInsert: empty addresses become NULL so they do not collide.
     "INSERT INTO devices (" POSTURED_DEVICE_COLUMNS
     ") VALUES (?1, ?2, ?3, ?4, NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULLIF(?15, ''), "
-    "?16)",
+    "?16, NULLIF(?17, ''), ?18)",
     // kDeviceUpdate: every field but id and created (?10, bound but unused:
     // both statements share the parameter numbers of bindDevice()).
     "UPDATE devices SET hostname = ?2, user_login = ?3, tags = ?4, ipv4 = NULLIF(?5, ''), "
     "ipv6 = NULLIF(?6, ''), os = ?7, os_version = ?8, client_version = ?9, last_seen = ?11, "
     "serial_numbers = ?12, mac_addresses = ?13, posture_identity_disabled = ?14, node_key = NULLIF(?15, ''), "
-    "ephemeral = ?16 WHERE id = ?1",
+    "ephemeral = ?16, headscale_node_id = NULLIF(?17, ''), online = ?18 WHERE id = ?1",
     // kDeviceDelete: attributes go with it (ON DELETE CASCADE).
     "DELETE FROM devices WHERE id = ?1",
 

@@ -28,6 +28,9 @@ core::Error deviceClash(const core::Device& device, const Statement& st, core::E
       return {ErrorKind::kConflict, "IPv4 address " + device.ipv4 + " is already used by another device", "ipv4"};
     if (m.find("devices.ipv6") != std::string::npos)
       return {ErrorKind::kConflict, "IPv6 address " + device.ipv6 + " is already used by another device", "ipv6"};
+    if (m.find("devices.headscale_node_id") != std::string::npos)
+      return {ErrorKind::kConflict, "headscale node " + device.headscaleNodeId + " is already another device",
+              "headscaleNodeId"};
     if (m.find("devices.node_key") != std::string::npos)
       return {ErrorKind::kConflict, "node key " + device.nodeKey + " belongs to another device", "nodeKey"};
     if (m.find("devices.id") != std::string::npos)
@@ -118,6 +121,11 @@ void bindDevice(Statement& st, const core::Device& device, const EncodedDeviceLi
   st.bindInt(14, device.postureIdentityDisabled ? 1 : 0);
   st.bindText(15, device.nodeKey);
   st.bindInt(16, device.ephemeral ? 1 : 0);
+  st.bindText(17, device.headscaleNodeId);
+  if (device.online)
+    st.bindInt(18, *device.online ? 1 : 0);
+  else
+    st.bindNull(18);
 }
 
 Result<void> writeDevice(Connection& c, Sql sql, const core::Device& device) {
