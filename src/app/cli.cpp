@@ -62,6 +62,7 @@ int runMain(int argc, char** argv) {
   addSettingsCommands(app, sink);
   addAuditCommand(app, sink);
   addIntegrationCommands(app, sink);
+  addHeadscaleCommands(app, sink);
   OfflineCommand offline;  // policy and identity commands need no server
   addPolicyCommands(app, offline);
   addIdentityCommand(app, offline);

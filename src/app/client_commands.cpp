@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/answers.h"
 #include "app/table.h"
 #include "core/time.h"
 
@@ -15,27 +16,6 @@ namespace {
 
 constexpr const char* kTailnetPath = "/api/v2/tailnet/-";
 
-// Prints the server's error and returns 1; prints nothing and returns 0 on success.
-int report(const core::Result<Json>& result) {
-  if (result) return 0;
-  std::cerr << "postured: " << result.error().message << "\n";
-  return 1;
-}
-
-std::string text(const Json& j, const char* key) {
-  if (!j.contains(key) || j[key].is_null()) return "-";
-  if (j[key].is_string()) return j[key].get<std::string>();
-  return j[key].dump();
-}
-
-std::string joined(const Json& list, const char* sep = ",") {
-  std::string out;
-  if (!list.is_array()) return "-";
-  for (const auto& item : list)
-    out += (out.empty() ? "" : sep) + (item.is_string() ? item.get<std::string>() : item.dump());
-  return out.empty() ? "-" : out;
-}
-
 // Keeps table cells readable; --json has the full values.
 std::string abbreviated(std::string text, std::size_t limit = 60) {
   if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
@@ -45,8 +25,9 @@ std::string abbreviated(std::string text, std::size_t limit = 60) {
 void printDevices(const Json& devices) {
   Table t({"ID", "HOSTNAME", "OWNER", "ADDRESSES", "OS", "LAST SEEN"});
   for (const auto& d : devices)
-    t.add({text(d, "id"), text(d, "hostname"), d.contains("tags") ? joined(d["tags"]) : text(d, "user"),
-           joined(d["addresses"]), text(d, "os"), text(d, "lastSeen")});
+    t.add({fieldText(d, "id"), fieldText(d, "hostname"),
+           d.contains("tags") ? joinedText(d["tags"]) : fieldText(d, "user"), joinedText(d["addresses"]),
+           fieldText(d, "os"), fieldText(d, "lastSeen")});
   t.print(std::cout);
 }
 
@@ -77,13 +58,8 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
   auto* list = group->add_subcommand("list", "List the tailnet's devices");
   list->callback([sink] {
     sink([](ApiClient& c, const ClientSettings& s) {
-      auto r = c.call("GET", std::string(kTailnetPath) + "/devices");
-      if (!r) return report(r);
-      if (s.json)
-        std::cout << r->dump(2) << "\n";
-      else
-        printDevices((*r)["devices"]);
-      return 0;
+      return printAnswer(c.call("GET", std::string(kTailnetPath) + "/devices"), s,
+                         [](const Json& a) { printDevices(a["devices"]); });
     });
   });
 
@@ -93,23 +69,23 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
   get->callback([sink, getId] {
     sink([getId](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", "/api/v2/device/" + urlEncode(*getId) + "?fields=all");
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       if (s.json) {
         std::cout << r->dump(2) << "\n";
         return 0;
       }
       const auto& d = *r;
       Table t({"FIELD", "VALUE"});
-      t.add({"id", text(d, "id")});
-      t.add({"name", text(d, "name")});
-      t.add({"owner", d.contains("tags") ? joined(d["tags"]) : text(d, "user")});
-      t.add({"addresses", joined(d["addresses"])});
-      t.add({"os", text(d, "os") + " " + text(d, "osVersion")});
-      t.add({"clientVersion", text(d, "clientVersion")});
-      t.add({"created", text(d, "created")});
-      t.add({"lastSeen", text(d, "lastSeen")});
-      t.add({"serialNumbers", joined(d["postureIdentity"].value("serialNumbers", Json::array()))});
-      t.add({"macAddresses", joined(d["macAddresses"])});
+      t.add({"id", fieldText(d, "id")});
+      t.add({"name", fieldText(d, "name")});
+      t.add({"owner", d.contains("tags") ? joinedText(d["tags"]) : fieldText(d, "user")});
+      t.add({"addresses", joinedText(d["addresses"])});
+      t.add({"os", fieldText(d, "os") + " " + fieldText(d, "osVersion")});
+      t.add({"clientVersion", fieldText(d, "clientVersion")});
+      t.add({"created", fieldText(d, "created")});
+      t.add({"lastSeen", fieldText(d, "lastSeen")});
+      t.add({"serialNumbers", joinedText(d["postureIdentity"].value("serialNumbers", Json::array()))});
+      t.add({"macAddresses", joinedText(d["macAddresses"])});
       for (const auto& [k, v] : d["postureAttributes"].items())
         t.add({k, v.is_string() ? v.get<std::string>() : v.dump()});
       t.print(std::cout);
@@ -165,13 +141,8 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
         if (!a->macs.empty()) d["macAddresses"] = a->macs;
         body = {{"devices", Json::array({d})}};
       }
-      auto r = c.call("POST", std::string(kTailnetPath) + "/devices", body);
-      if (!r) return report(r);
-      if (s.json)
-        std::cout << r->dump(2) << "\n";
-      else
-        printDevices((*r)["devices"]);
-      return 0;
+      return printAnswer(c.call("POST", std::string(kTailnetPath) + "/devices", body), s,
+                         [](const Json& a) { printDevices(a["devices"]); });
     });
   });
 
@@ -181,7 +152,7 @@ void addDeviceCommands(CLI::App& app, CommandSink sink) {
   del->callback([sink, delId] {
     sink([delId](ApiClient& c, const ClientSettings&) {
       auto r = c.call("DELETE", "/api/v2/device/" + urlEncode(*delId));
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       std::cout << "deleted " << *delId << "\n";
       return 0;
     });
@@ -210,7 +181,7 @@ void addAttributeCommands(CLI::App& app, CommandSink sink) {
   get->callback([sink, getId, printAttributes] {
     sink([getId, printAttributes](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", "/api/v2/device/" + urlEncode(*getId) + "/attributes");
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       printAttributes(*r, s);
       return 0;
     });
@@ -247,7 +218,7 @@ void addAttributeCommands(CLI::App& app, CommandSink sink) {
       }
       if (!a->comment.empty()) body["comment"] = a->comment;
       auto r = c.call("POST", "/api/v2/device/" + urlEncode(a->id) + "/attributes/" + urlEncode(a->key), body);
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       printAttributes(*r, s);
       return 0;
     });
@@ -260,7 +231,7 @@ void addAttributeCommands(CLI::App& app, CommandSink sink) {
   del->callback([sink, d, printAttributes] {
     sink([d, printAttributes](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("DELETE", "/api/v2/device/" + urlEncode(d->first) + "/attributes/" + urlEncode(d->second));
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       printAttributes(*r, s);
       return 0;
     });
@@ -282,13 +253,13 @@ int createKey(ApiClient& c, const ClientSettings& s, Json body, const std::strin
     body["expirySeconds"] = d->count() / 1000;
   }
   auto r = c.call("POST", std::string(kTailnetPath) + "/keys", body);
-  if (!r) return report(r);
+  if (!r) return reportFailure(r);
   if (s.json)
     std::cout << r->dump(2) << "\n";
   else
-    std::cout << "created " << (text(*r, "keyType") == "auth" ? "auth key " : "key ") << text(*r, "id") << " (expires "
-              << text(*r, "expires") << "); its secret is shown only now:\n"
-              << text(*r, "key") << "\n";
+    std::cout << "created " << (fieldText(*r, "keyType") == "auth" ? "auth key " : "key ") << fieldText(*r, "id") << " (expires "
+              << fieldText(*r, "expires") << "); its secret is shown only now:\n"
+              << fieldText(*r, "key") << "\n";
   return 0;
 }
 
@@ -302,7 +273,7 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
   list->callback([sink] {
     sink([](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", std::string(kTailnetPath) + "/keys");
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       if (s.json) {
         std::cout << r->dump(2) << "\n";
         return 0;
@@ -312,15 +283,15 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
         std::string grants;
         if (k.contains("capabilities")) {
           const auto& c = k["capabilities"]["devices"]["create"];
-          grants = c.contains("tags") ? joined(c["tags"]) : text(c, "user");
+          grants = c.contains("tags") ? joinedText(c["tags"]) : fieldText(c, "user");
           for (const char* flag : {"reusable", "ephemeral", "preauthorized"})
             if (c.value(flag, false)) grants += std::string(" ") + flag;
           if (k.value("invalid", false)) grants += " (spent)";
         } else {
-          grants = joined(k["scopes"]);
+          grants = joinedText(k["scopes"]);
         }
-        t.add({text(k, "id"), text(k, "keyType"), text(k, "description"), grants, text(k, "created"),
-               text(k, "expires")});
+        t.add({fieldText(k, "id"), fieldText(k, "keyType"), fieldText(k, "description"), grants,
+               fieldText(k, "created"), fieldText(k, "expires")});
       }
       t.print(std::cout);
       return 0;
@@ -377,7 +348,7 @@ void addKeyCommands(CLI::App& app, CommandSink sink) {
   revoke->callback([sink, id] {
     sink([id](ApiClient& c, const ClientSettings&) {
       auto r = c.call("DELETE", std::string(kTailnetPath) + "/keys/" + urlEncode(*id));
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       std::cout << "revoked " << *id << "\n";
       return 0;
     });
@@ -396,7 +367,7 @@ void addSettingsCommands(CLI::App& app, CommandSink sink) {
       const std::string path = std::string(kTailnetPath) + "/settings";
       auto r = collection->empty() ? c.call("GET", path)
                                    : c.call("PATCH", path, Json{{"postureIdentityCollectionOn", *collection == "on"}});
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       if (s.json)
         std::cout << r->dump(2) << "\n";
       else
@@ -430,17 +401,17 @@ void addAuditCommand(CLI::App& app, CommandSink sink) {
       if (!a->target.empty()) path += "&target=" + urlEncode(a->target);
       if (!a->event.empty()) path += "&event=" + urlEncode(a->event);
       auto r = c.call("GET", path);
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       if (s.json) {
         std::cout << r->dump(2) << "\n";
         return 0;
       }
       Table t({"TIME", "ACTOR", "ACTION", "TARGET", "PROPERTY", "OLD", "NEW", "DETAILS"});
       for (const auto& e : (*r)["logs"])
-        t.add({text(e, "eventTime"), text(e["actor"], "displayName"), text(e, "action"),
-               text(e["target"], "type") + " " + text(e["target"], "name"), text(e["target"], "property"),
-               e.contains("old") ? abbreviated(e["old"].dump()) : "-",
-               e.contains("new") ? abbreviated(e["new"].dump()) : "-", text(e, "actionDetails")});
+        t.add({fieldText(e, "eventTime"), fieldText(e["actor"], "displayName"), fieldText(e, "action"),
+               fieldText(e["target"], "type") + " " + fieldText(e["target"], "name"),
+               fieldText(e["target"], "property"), e.contains("old") ? abbreviated(e["old"].dump()) : "-",
+               e.contains("new") ? abbreviated(e["new"].dump()) : "-", fieldText(e, "actionDetails")});
       t.print(std::cout);
       return 0;
     });

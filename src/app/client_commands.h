@@ -21,5 +21,6 @@ void addKeyCommands(CLI::App& app, CommandSink sink);
 void addSettingsCommands(CLI::App& app, CommandSink sink);
 void addAuditCommand(CLI::App& app, CommandSink sink);
 void addIntegrationCommands(CLI::App& app, CommandSink sink);
+void addHeadscaleCommands(CLI::App& app, CommandSink sink);
 
 }  // namespace postured::app

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "app/answers.h"
 #include "app/client_commands.h"
 #include "app/table.h"
 
@@ -54,24 +55,13 @@ void addTokenOptions(CLI::App* cmd, TokenSource& source, bool withStdinFlag) {
   if (withStdinFlag) cmd->add_flag("--token-stdin", source.stdinRequested, "read the new API token from stdin");
 }
 
-int report(const core::Result<Json>& result) {
-  if (result) return 0;
-  std::cerr << "postured: " << result.error().message << "\n";
-  return 1;
-}
-
-std::string field(const Json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return "-";
-  return j[key].is_string() ? j[key].get<std::string>() : j[key].dump();
-}
-
 void printIntegrations(const Json& list) {
   Table t({"ID", "PROVIDER", "URL", "LAST SYNC", "MATCHED", "HOSTS", "NEXT SYNC", "ERROR"});
   for (const auto& i : list) {
     const Json status = i.value("status", Json::object());
-    t.add({field(i, "id"), field(i, "provider"), field(i, "cloudId"), field(status, "lastSync"),
-           field(status, "matchedCount") + "/" + field(status, "possibleMatchedCount"),
-           field(status, "providerHostCount"), field(status, "nextSync"),
+    t.add({fieldText(i, "id"), fieldText(i, "provider"), fieldText(i, "cloudId"), fieldText(status, "lastSync"),
+           fieldText(status, "matchedCount") + "/" + fieldText(status, "possibleMatchedCount"),
+           fieldText(status, "providerHostCount"), fieldText(status, "nextSync"),
            status.value("error", std::string()).empty() ? "-" : status["error"].get<std::string>()});
   }
   t.print(std::cout);
@@ -87,11 +77,8 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
   auto* list = group->add_subcommand("list", "List integrations with their sync status");
   list->callback([sink] {
     sink([](ApiClient& c, const ClientSettings& s) {
-      auto r = c.call("GET", "/api/v2/tailnet/-/posture/integrations");
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else printIntegrations((*r)["integrations"]);
-      return 0;
+      return printAnswer(c.call("GET", "/api/v2/tailnet/-/posture/integrations"), s,
+                         [](const Json& a) { printIntegrations(a["integrations"]); });
     });
   });
 
@@ -100,11 +87,8 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
   get->add_option("id", *getId, "integration id")->required();
   get->callback([sink, getId, base] {
     sink([getId, base](ApiClient& c, const ClientSettings& s) {
-      auto r = c.call("GET", base + urlEncode(*getId));
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else printIntegrations(Json::array({*r}));
-      return 0;
+      return printAnswer(c.call("GET", base + urlEncode(*getId)), s,
+                         [](const Json& a) { printIntegrations(Json::array({a})); });
     });
   });
 
@@ -112,8 +96,9 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
     std::string provider, url, clientId, tenantId;
     TokenSource token;
   };
-  auto* add = group->add_subcommand("add", "Connect a provider, e.g. add sentinelone --url https://acme.sentinelone.net "
-                                           "--token-file token.txt (the token is read from stdin if no source is given)");
+  auto* add = group->add_subcommand("add",
+                                    "Connect a provider, e.g. add sentinelone --url https://acme.sentinelone.net "
+                                    "--token-file token.txt (the token is read from stdin if no source is given)");
   auto a = std::make_shared<AddArgs>();
   add->add_option("provider", a->provider, "provider id, e.g. sentinelone")->required();
   add->add_option("--url", a->url, "the provider's console or API URL (cloudId)");
@@ -124,8 +109,8 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
     sink([a](ApiClient& c, const ClientSettings& s) {
       auto token = readToken(a->token, true);
       if (!token || token->empty()) {
-        std::cerr << "postured: " << (token ? "no API token given: use --token-file, --token-env or stdin"
-                                            : token.error().message)
+        std::cerr << "postured: "
+                  << (token ? "no API token given: use --token-file, --token-env or stdin" : token.error().message)
                   << "\n";
         return 2;
       }
@@ -133,9 +118,11 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
       if (!a->clientId.empty()) body["clientId"] = a->clientId;
       if (!a->tenantId.empty()) body["tenantId"] = a->tenantId;
       auto r = c.call("POST", "/api/v2/tailnet/-/posture/integrations", body);
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else std::cout << "created integration " << field(*r, "id") << "; its first sync has started\n";
+      if (!r) return reportFailure(r);
+      if (s.json)
+        std::cout << r->dump(2) << "\n";
+      else
+        std::cout << "created integration " << fieldText(*r, "id") << "; its first sync has started\n";
       return 0;
     });
   });
@@ -164,11 +151,8 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
       if (u->clientId) body["clientId"] = *u->clientId;
       if (u->tenantId) body["tenantId"] = *u->tenantId;
       if (!token->empty()) body["clientSecret"] = *token;
-      auto r = c.call("PATCH", base + urlEncode(u->id), body);
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else printIntegrations(Json::array({*r}));
-      return 0;
+      return printAnswer(c.call("PATCH", base + urlEncode(u->id), body), s,
+                         [](const Json& a) { printIntegrations(Json::array({a})); });
     });
   });
 
@@ -178,7 +162,7 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
   remove->callback([sink, removeId, base] {
     sink([removeId, base](ApiClient& c, const ClientSettings&) {
       auto r = c.call("DELETE", base + urlEncode(*removeId));
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       std::cout << "removed " << *removeId << "\n";
       return 0;
     });
@@ -189,11 +173,8 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
   sync->add_option("id", *syncId, "integration id")->required();
   sync->callback([sink, syncId, base] {
     sink([syncId, base](ApiClient& c, const ClientSettings& s) {
-      auto r = c.call("POST", base + urlEncode(*syncId) + "/sync");
-      if (!r) return report(r);
-      if (s.json) std::cout << r->dump(2) << "\n";
-      else std::cout << "started run " << field(*r, "runId") << "\n";
-      return 0;
+      return printAnswer(c.call("POST", base + urlEncode(*syncId) + "/sync"), s,
+                         [](const Json& a) { std::cout << "started run " << fieldText(a, "runId") << "\n"; });
     });
   });
 
@@ -203,16 +184,17 @@ void addIntegrationCommands(CLI::App& app, CommandSink sink) {
   runs->callback([sink, runsId, base] {
     sink([runsId, base](ApiClient& c, const ClientSettings& s) {
       auto r = c.call("GET", base + urlEncode(*runsId) + "/runs");
-      if (!r) return report(r);
+      if (!r) return reportFailure(r);
       if (s.json) {
         std::cout << r->dump(2) << "\n";
         return 0;
       }
       Table t({"RUN", "TRIGGER", "STARTED", "OUTCOME", "HOSTS", "MATCHED", "CHANGED", "MS", "ERROR"});
       for (const auto& run : (*r)["runs"])
-        t.add({field(run, "id"), field(run, "trigger"), field(run, "startedAt"), field(run, "outcome"),
-               field(run, "providerHostCount"), field(run, "matchedCount"), field(run, "attributesChanged"),
-               field(run, "durationMs"), run.value("error", std::string()).empty() ? "-" : field(run, "error")});
+        t.add({fieldText(run, "id"), fieldText(run, "trigger"), fieldText(run, "startedAt"), fieldText(run, "outcome"),
+               fieldText(run, "providerHostCount"), fieldText(run, "matchedCount"), fieldText(run, "attributesChanged"),
+               fieldText(run, "durationMs"),
+               run.value("error", std::string()).empty() ? "-" : fieldText(run, "error")});
       t.print(std::cout);
       return 0;
     });

@@ -92,10 +92,10 @@ TEST_F(SqliteStoreTest, UsesWalModeAndRecordsTheMigration) {
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(raw.text("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw.text("PRAGMA user_version"), "6");
   EXPECT_EQ(raw.text("SELECT group_concat(version || ' ' || name, ', ') FROM "
                      "(SELECT version, name FROM schema_migrations ORDER BY version)"),
-            "1 initial, 2 integrations, 3 provider_attributes, 4 policy, 5 enrollment");
+            "1 initial, 2 integrations, 3 provider_attributes, 4 policy, 5 enrollment, 6 headscale_nodes");
   store->close();
 }
 
@@ -104,7 +104,7 @@ TEST_F(SqliteStoreTest, ReopeningDoesNotReapplyMigrations) {
   auto store = open();
   ASSERT_TRUE(store);
   RawDb raw(dbPath());
-  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(raw.text("SELECT count(*) FROM schema_migrations"), "6");
   store->close();
 }
 
@@ -179,14 +179,14 @@ TEST_F(SqliteStoreTest, RefusesADatabaseFromANewerPostured) {
   open()->close();
   {
     RawDb raw(dbPath());
-    ASSERT_EQ(raw.exec("INSERT INTO schema_migrations VALUES (7, 'future', 0); PRAGMA user_version = 7;"), "");
+    ASSERT_EQ(raw.exec("INSERT INTO schema_migrations VALUES (8, 'future', 0); PRAGMA user_version = 8;"), "");
   }
   auto store = openSqliteStore(SqliteOptions{.path = dbPath()});
   ASSERT_FALSE(store.has_value());
   const auto& message = store.error().message;
   EXPECT_THAT(message, HasSubstr("postured.db"));
-  EXPECT_THAT(message, HasSubstr("schema version 7"));
-  EXPECT_THAT(message, HasSubstr("only up to 5"));
+  EXPECT_THAT(message, HasSubstr("schema version 8"));
+  EXPECT_THAT(message, HasSubstr("only up to 6"));
   EXPECT_THAT(message, HasSubstr("upgrade postured"));
 }
 
@@ -194,11 +194,11 @@ TEST_F(SqliteStoreTest, RefusesWhenOnlyUserVersionIsNewer) {
   open()->close();
   {
     RawDb raw(dbPath());
-    ASSERT_EQ(raw.exec("PRAGMA user_version = 6"), "");
+    ASSERT_EQ(raw.exec("PRAGMA user_version = 7"), "");
   }
   auto store = openSqliteStore(SqliteOptions{.path = dbPath()});
   ASSERT_FALSE(store.has_value());
-  EXPECT_THAT(store.error().message, HasSubstr("schema version 6"));
+  EXPECT_THAT(store.error().message, HasSubstr("schema version 7"));
 }
 
 TEST_F(SqliteStoreTest, NamesThePathOfAFileThatIsNotADatabase) {
