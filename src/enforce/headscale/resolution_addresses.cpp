@@ -1,0 +1,162 @@
+#include "enforce/headscale/resolution_addresses.h"
+
+#include <algorithm>
+#include <set>
+
+namespace postured::enforce::headscale {
+namespace {
+
+using policy::IpAddress;
+using policy::IpPrefix;
+using policy::IpSet;
+using policy::PolicyNode;
+
+void appendMerged(IpSet& out, bool v6, const std::vector<IpSet::Range>& a, const std::vector<IpSet::Range>& b) {
+  std::size_t i = 0;
+  std::size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    const bool takeA = j == b.size() || (i < a.size() && a[i].first <= b[j].first);
+    const auto& r = takeA ? a[i++] : b[j++];
+    out.addRange(IpAddress{v6, r.first}, IpAddress{v6, r.last});
+  }
+}
+
+void appendDifference(IpSet& out, bool v6, const std::vector<IpSet::Range>& a, const std::vector<IpSet::Range>& b) {
+  for (const auto& range : a) {
+    auto it = std::lower_bound(b.begin(), b.end(), range.first,
+                               [](const IpSet::Range& r, policy::Uint128 v) { return r.last < v; });
+    auto first = range.first;
+    bool alive = true;
+    for (; it != b.end() && it->first <= range.last; ++it) {
+      if (it->first > first) out.addRange(IpAddress{v6, first}, IpAddress{v6, it->first - 1});
+      if (it->last >= range.last) {
+        alive = false;
+        break;
+      }
+      first = it->last + 1;
+    }
+    if (alive) out.addRange(IpAddress{v6, first}, IpAddress{v6, range.last});
+  }
+}
+
+bool wholeIn(const PolicyNode& n, const IpSet& set) {
+  return (!n.ipv4 || set.contains(*n.ipv4)) && (!n.ipv6 || set.contains(*n.ipv6));
+}
+
+}  // namespace
+
+bool addressLess(const IpAddress& a, const IpAddress& b) {
+  if (a.v6 != b.v6) return !a.v6;
+  return a.value < b.value;
+}
+
+IpSet unite(const IpSet& a, const IpSet& b) {
+  if (b.empty()) return a;
+  if (a.empty()) return b;
+  IpSet out;
+  appendMerged(out, false, a.v4Ranges(), b.v4Ranges());
+  appendMerged(out, true, a.v6Ranges(), b.v6Ranges());
+  return out;
+}
+
+IpSet minus(const IpSet& a, const IpSet& b) {
+  if (a.empty() || b.empty()) return a;
+  IpSet out;
+  appendDifference(out, false, a.v4Ranges(), b.v4Ranges());
+  appendDifference(out, true, a.v6Ranges(), b.v6Ranges());
+  return out;
+}
+
+IpSet setOf(std::vector<IpAddress> addresses) {
+  std::sort(addresses.begin(), addresses.end(), addressLess);
+  IpSet out;
+  for (const auto& a : addresses) out.addRange(a, a);
+  return out;
+}
+
+AddressIndex::AddressIndex(const std::vector<PolicyNode>& nodes) : nodes_(nodes) {
+  byAddress_.reserve(nodes.size() * 2);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].ipv4) byAddress_.push_back({*nodes[i].ipv4, i, {}});
+    if (nodes[i].ipv6) byAddress_.push_back({*nodes[i].ipv6, i, {}});
+  }
+  std::sort(byAddress_.begin(), byAddress_.end(), [](const Holder& x, const Holder& y) {
+    return addressLess(x.address, y.address) || (x.address == y.address && x.node < y.node);
+  });
+}
+
+AddressIndex::Range AddressIndex::find(const IpAddress& a) {
+  auto first = std::lower_bound(byAddress_.begin(), byAddress_.end(), a,
+                                [](const Holder& h, const IpAddress& v) { return addressLess(h.address, v); });
+  auto last = first;
+  while (last != byAddress_.end() && last->address == a) ++last;
+  return {first, last};
+}
+
+std::vector<std::size_t> AddressIndex::holders(const IpAddress& a) const {
+  std::vector<std::size_t> out;
+  auto it = std::lower_bound(byAddress_.begin(), byAddress_.end(), a,
+                             [](const Holder& h, const IpAddress& v) { return addressLess(h.address, v); });
+  for (; it != byAddress_.end() && it->address == a; ++it) out.push_back(it->node);
+  return out;
+}
+
+std::vector<std::size_t> AddressIndex::nodesIn(const IpSet& set) const {
+  std::vector<std::size_t> out;
+  auto walk = [&](bool v6, const std::vector<IpSet::Range>& ranges) {
+    for (const auto& r : ranges) {
+      auto it = std::lower_bound(byAddress_.begin(), byAddress_.end(), IpAddress{v6, r.first},
+                                 [](const Holder& h, const IpAddress& v) { return addressLess(h.address, v); });
+      for (; it != byAddress_.end() && it->address.v6 == v6 && it->address.value <= r.last; ++it)
+        out.push_back(it->node);
+    }
+  };
+  walk(false, set.v4Ranges());
+  walk(true, set.v6Ranges());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string AddressIndex::single(const IpPrefix& p, const IpSet& set, int line, std::vector<std::string>& warnings) {
+  auto [first, last] = find(p.addr);
+  for (auto it = first; it != last; ++it) {
+    const PolicyNode& n = nodes_[it->node];
+    if (wholeIn(n, set)) continue;  // the common case
+    IpSet extra = n.addressSet();
+    extra.remove(set);
+    std::string others;
+    for (const auto& e : extra.toFilterStrings()) others += (others.empty() ? "" : ", ") + e;
+    warnings.push_back("line " + std::to_string(line) + ": " + p.toShortString() + " (node " + n.name +
+                       ") must be written as a single address, which names the whole node, so its other " +
+                       "addresses (" + others + ") are admitted too; write the rule's prefixes so that they " +
+                       "cover both of the node's addresses or neither");
+  }
+  if (first == last) return p.addr.toString();
+  if (first->text.empty()) first->text = p.addr.toString();
+  return first->text;
+}
+
+nlohmann::json AddressIndex::selectors(const IpSet& set, int line, std::vector<std::string>& warnings) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& p : set.prefixes()) out.push_back(p.isSingleIp() ? single(p, set, line, warnings) : p.toString());
+  return out;
+}
+
+std::vector<std::string> AddressIndex::destinations(const IpSet& set, int line, std::vector<std::string>& warnings) {
+  std::vector<std::string> out;
+  std::set<std::size_t> written;  // nodes already named by one of their addresses
+  for (const auto& p : set.prefixes()) {
+    if (!p.isSingleIp()) {
+      out.push_back(p.toString());
+      continue;
+    }
+    auto [first, last] = find(p.addr);
+    if (std::any_of(first, last, [&](const Holder& h) { return written.count(h.node) > 0; })) continue;
+    for (auto it = first; it != last; ++it) written.insert(it->node);
+    out.push_back(single(p, set, line, warnings));
+  }
+  return out;
+}
+
+}  // namespace postured::enforce::headscale

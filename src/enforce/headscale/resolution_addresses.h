@@ -1,0 +1,64 @@
+// Addresses as resolution needs them: set operations that stay linear on the
+// large sets of big tailnets, and an index of which node holds which address,
+// which also writes sets back as policy selector strings.
+//
+// Writing a set: one string per CIDR prefix, in address order, single
+// addresses without their length. A single address names its node whole (the
+// compiler and headscale add the node's other addresses), so when `set` holds
+// only part of that node a warning for the rule on `line` says so.
+//
+// Not thread-safe (address texts are made on first use). Refers to `nodes`,
+// which must outlive it.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/ip_set.h"
+#include "policy/policy_node.h"
+
+namespace postured::enforce::headscale {
+
+// The union in one pass over both (IpSet::add inserts range by range, which
+// is quadratic when both sets are large).
+policy::IpSet unite(const policy::IpSet& a, const policy::IpSet& b);
+// a minus b, finding each of a's ranges in b by binary search: a rule's few
+// sources minus a big tailnet's failing nodes costs what the sources hold.
+policy::IpSet minus(const policy::IpSet& a, const policy::IpSet& b);
+// The set of these addresses, built in sorted order.
+policy::IpSet setOf(std::vector<policy::IpAddress> addresses);
+bool addressLess(const policy::IpAddress& a, const policy::IpAddress& b);
+
+class AddressIndex {
+ public:
+  explicit AddressIndex(const std::vector<policy::PolicyNode>& nodes);
+
+  // Positions of the nodes holding `a` (normally one), ascending.
+  std::vector<std::size_t> holders(const policy::IpAddress& a) const;
+  // Positions of the nodes with an address in `set`, ascending, in what the set holds.
+  std::vector<std::size_t> nodesIn(const policy::IpSet& set) const;
+
+  nlohmann::json selectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+  // As destinations: a node whose addresses are all in `set` appears once, at
+  // its first address, which stands for all of them (the compiler would list
+  // its addresses twice otherwise).
+  std::vector<std::string> destinations(const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+
+ private:
+  struct Holder {
+    policy::IpAddress address;
+    std::size_t node;
+    std::string text;  // made when first written: most rules name few nodes
+  };
+  using Range = std::pair<std::vector<Holder>::iterator, std::vector<Holder>::iterator>;
+  Range find(const policy::IpAddress& a);
+  std::string single(const policy::IpPrefix& p, const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+
+  const std::vector<policy::PolicyNode>& nodes_;
+  std::vector<Holder> byAddress_;  // sorted by address
+};
+
+}  // namespace postured::enforce::headscale

@@ -1,0 +1,112 @@
+#include "enforce/headscale/resolution_context.h"
+
+#include <algorithm>
+#include <set>
+
+#include "policy/access_rules.h"
+#include "policy/posture_evaluator.h"
+
+namespace postured::enforce::headscale {
+namespace {
+
+using policy::IpAddress;
+using policy::IpSet;
+using policy::PolicyNode;
+
+// Nodes in an order that does not depend on the order they were given in.
+bool nodeLess(const PolicyNode* a, const PolicyNode* b) {
+  const auto aa = a->addresses();
+  const auto ba = b->addresses();
+  if (!aa.empty() && !ba.empty() && !(aa.front() == ba.front())) return addressLess(aa.front(), ba.front());
+  if (aa.empty() != ba.empty()) return !aa.empty();
+  return a->name < b->name;
+}
+
+}  // namespace
+
+ResolutionContext::ResolutionContext(const policy::Policy& policy, const std::vector<PolicyNode>& nodes)
+    : policy_(policy), nodes_(nodes), index_(nodes), selectors_(policy, nodes, index_) {}
+
+const std::vector<std::size_t>& ResolutionContext::namedNodes(const policy::Selector& selector) {
+  auto found = namedNodes_.find(selector.text);
+  if (found != namedNodes_.end()) return found->second;
+  return namedNodes_.emplace(selector.text, index_.nodesIn(addresses(selector))).first->second;
+}
+
+const std::vector<char>& ResolutionContext::postureResults(const std::string& name) {
+  auto [it, inserted] = postureResults_.try_emplace(name);
+  if (inserted) {
+    it->second.resize(nodes_.size());
+    for (std::size_t i = 0; i < nodes_.size(); ++i) it->second[i] = policy::meetsPosture(policy_, nodes_[i], name);
+  }
+  return it->second;
+}
+
+const ResolutionContext::PostureList& ResolutionContext::postureList(
+    const std::vector<policy::PolicyString>& postures) {
+  std::set<std::string> names;
+  for (const auto& p : postures) names.insert(p.text);
+  std::string key;
+  for (const auto& n : names) key += n + "\n";
+  auto [it, inserted] = postureLists_.try_emplace(key);
+  if (!inserted) return it->second;
+  PostureList& list = it->second;
+  list.passes.assign(nodes_.size(), names.empty() ? 1 : 0);
+  for (const auto& name : names) {
+    const auto& results = postureResults(name);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) list.passes[i] = list.passes[i] || results[i];
+  }
+  std::vector<IpAddress> failing;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (list.passes[i]) continue;
+    if (nodes_[i].ipv4) failing.push_back(*nodes_[i].ipv4);
+    if (nodes_[i].ipv6) failing.push_back(*nodes_[i].ipv6);
+  }
+  list.failing = setOf(std::move(failing));
+  return list;
+}
+
+bool ResolutionContext::passes(std::size_t i, const std::vector<policy::PolicyString>& postures) {
+  return postureList(postures).passes[i] != 0;
+}
+
+RuleSources ResolutionContext::sources(const std::vector<policy::Selector>& src,
+                                       const std::vector<policy::PolicyString>& postures) {
+  RuleSources out;
+  IpSet all;
+  for (const auto& s : src) all = unite(all, addresses(s));
+  out.wildcard = policy::hasWildcard(src);
+  out.dangerAll = policy::hasAutogroup(src, policy::Autogroup::kDangerAll);
+  if (postures.empty()) {
+    out.set = std::move(all);
+  } else {
+    // Removing every failing node's addresses equals the compiler's removal of
+    // those failing nodes that hold a source address: the others hold none.
+    out.set = minus(all, postureList(postures).failing);
+    out.narrowed = !(out.set == all);
+  }
+  out.ranges = out.wildcard ? unite(out.set, selectors_.subnetRoutes()) : out.set;
+  return out;
+}
+
+const std::vector<std::vector<const PolicyNode*>>& ResolutionContext::users() {
+  if (usersBuilt_) return users_;
+  usersBuilt_ = true;
+  std::map<std::string, std::vector<const PolicyNode*>> byLogin;
+  for (const auto& n : nodes_)
+    if (!n.isTagged()) byLogin[n.userLogin].push_back(&n);
+  userOf_.assign(nodes_.size(), -1);
+  for (auto& [login, devices] : byLogin) {
+    std::sort(devices.begin(), devices.end(), nodeLess);
+    for (const auto* n : devices) userOf_[static_cast<std::size_t>(n - nodes_.data())] = static_cast<int>(users_.size());
+    users_.push_back(std::move(devices));
+  }
+  return users_;
+}
+
+int ResolutionContext::userOf(std::size_t i) {
+  users();
+  return userOf_[i];
+}
+
+}  // namespace postured::enforce::headscale
