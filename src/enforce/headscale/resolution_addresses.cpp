@@ -43,7 +43,80 @@ bool wholeIn(const PolicyNode& n, const IpSet& set) {
   return (!n.ipv4 || set.contains(*n.ipv4)) && (!n.ipv6 || set.contains(*n.ipv6));
 }
 
+void appendDecimal(std::string& out, unsigned v) {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) out.push_back(digits[--n]);
+}
+
+void appendHex(std::string& out, unsigned v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  bool started = false;
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    const unsigned d = (v >> shift) & 0xF;
+    if (d || started || shift == 0) {
+      out.push_back(kHex[d]);
+      started = true;
+    }
+  }
+}
+
 }  // namespace
+
+std::string addressText(const IpAddress& a) {
+  std::string out;
+  if (!a.v6) {
+    out.reserve(15);
+    const auto v = static_cast<std::uint32_t>(a.value);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      appendDecimal(out, (v >> shift) & 0xFF);
+      if (shift) out.push_back('.');
+    }
+    return out;
+  }
+  if ((a.value >> 48) == 0) return a.toString();  // ::ffff:1.2.3.4 and the like
+  unsigned groups[8];
+  for (int i = 0; i < 8; ++i) groups[i] = static_cast<unsigned>((a.value >> (112 - 16 * i)) & 0xFFFF);
+  // The first longest run of at least two zero groups becomes "::".
+  int bestStart = -1;
+  int bestLength = 1;
+  for (int i = 0; i < 8;) {
+    if (groups[i]) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < 8 && !groups[j]) ++j;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  out.reserve(39);
+  for (int i = 0; i < 8; ++i) {
+    if (i == bestStart) {
+      out += "::";
+      i += bestLength - 1;
+      continue;
+    }
+    if (i && !(bestStart >= 0 && i == bestStart + bestLength)) out.push_back(':');
+    appendHex(out, groups[i]);
+  }
+  return out;
+}
+
+std::string prefixText(const IpPrefix& p) {
+  std::string out = addressText(p.addr);
+  if (p.isSingleIp()) return out;
+  out.push_back('/');
+  appendDecimal(out, static_cast<unsigned>(p.bits));
+  return out;
+}
 
 bool addressLess(const IpAddress& a, const IpAddress& b) {
   if (a.v6 != b.v6) return !a.v6;
@@ -132,14 +205,21 @@ std::string AddressIndex::single(const IpPrefix& p, const IpSet& set, int line, 
                        "addresses (" + others + ") are admitted too; write the rule's prefixes so that they " +
                        "cover both of the node's addresses or neither");
   }
-  if (first == last) return p.addr.toString();
-  if (first->text.empty()) first->text = p.addr.toString();
+  if (first == last) return addressText(p.addr);
+  if (first->text.empty()) first->text = addressText(p.addr);
   return first->text;
 }
 
 nlohmann::json AddressIndex::selectors(const IpSet& set, int line, std::vector<std::string>& warnings) {
+  std::string key(reinterpret_cast<const char*>(set.v4Ranges().data()), set.v4Ranges().size() * sizeof(IpSet::Range));
+  key += '|';
+  key.append(reinterpret_cast<const char*>(set.v6Ranges().data()), set.v6Ranges().size() * sizeof(IpSet::Range));
+  if (auto it = written_.find(key); it != written_.end()) return it->second;
+  const std::size_t warned = warnings.size();
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& p : set.prefixes()) out.push_back(p.isSingleIp() ? single(p, set, line, warnings) : p.toString());
+  for (const auto& p : set.prefixes()) out.push_back(p.isSingleIp() ? single(p, set, line, warnings) : prefixText(p));
+  // With warnings, each rule must give its own (they name its line).
+  if (warnings.size() == warned) written_.emplace(std::move(key), out);
   return out;
 }
 
@@ -148,7 +228,7 @@ std::vector<std::string> AddressIndex::destinations(const IpSet& set, int line, 
   std::set<std::size_t> written;  // nodes already named by one of their addresses
   for (const auto& p : set.prefixes()) {
     if (!p.isSingleIp()) {
-      out.push_back(p.toString());
+      out.push_back(prefixText(p));
       continue;
     }
     auto [first, last] = find(p.addr);

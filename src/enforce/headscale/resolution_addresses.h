@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,12 @@ policy::IpSet minus(const policy::IpSet& a, const policy::IpSet& b);
 // The set of these addresses, built in sorted order.
 policy::IpSet setOf(std::vector<policy::IpAddress> addresses);
 bool addressLess(const policy::IpAddress& a, const policy::IpAddress& b);
+// IpAddress::toString and IpPrefix::toShortString without snprintf and
+// inet_ntop (a push writes about a hundred thousand of them); the same text
+// (RFC 5952 for IPv6; addresses that inet_ntop writes with an embedded IPv4
+// part are left to it).
+std::string addressText(const policy::IpAddress& a);
+std::string prefixText(const policy::IpPrefix& p);
 
 class AddressIndex {
  public:
@@ -41,6 +48,8 @@ class AddressIndex {
   // Positions of the nodes with an address in `set`, ascending, in what the set holds.
   std::vector<std::size_t> nodesIn(const policy::IpSet& set) const;
 
+  // Rules often share their sources (a group to many destinations): the list
+  // of a set written without warnings is kept and copied for the next rule.
   nlohmann::json selectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings);
   // As destinations: a node whose addresses are all in `set` appears once, at
   // its first address, which stands for all of them (the compiler would list
@@ -59,6 +68,7 @@ class AddressIndex {
 
   const std::vector<policy::PolicyNode>& nodes_;
   std::vector<Holder> byAddress_;  // sorted by address
+  std::unordered_map<std::string, nlohmann::json> written_;  // by the set's ranges as bytes
 };
 
 }  // namespace postured::enforce::headscale

@@ -72,7 +72,13 @@ bool ResolutionContext::passes(std::size_t i, const std::vector<policy::PolicySt
 
 RuleSources ResolutionContext::sources(const std::vector<policy::Selector>& src,
                                        const std::vector<policy::PolicyString>& postures) {
-  RuleSources out;
+  std::string key;
+  for (const auto& s : src) key += s.text + '\n';
+  key += '|';
+  for (const auto& p : postures) key += p.text + '\n';
+  auto [cached, inserted] = sources_.try_emplace(std::move(key));
+  if (!inserted) return cached->second;
+  RuleSources& out = cached->second;
   IpSet all;
   for (const auto& s : src) all = unite(all, addresses(s));
   out.wildcard = policy::hasWildcard(src);

@@ -84,6 +84,7 @@ class ResolutionContext {
   std::unordered_map<std::string, std::vector<std::size_t>> namedNodes_;  // by selector text
   std::unordered_map<std::string, std::vector<char>> postureResults_;     // by posture name
   std::map<std::string, PostureList> postureLists_;                       // by the list's names, sorted
+  std::unordered_map<std::string, RuleSources> sources_;                  // by selector texts and posture names
   std::vector<std::vector<const policy::PolicyNode*>> users_;
   std::vector<int> userOf_;  // by node position
   bool usersBuilt_ = false;

@@ -28,7 +28,7 @@ std::string portText(const PortRange& p) {
 }
 
 // One address stands for the whole node (the compiler adds the node's others).
-std::string nodeDestination(const PolicyNode& n) { return n.addresses().front().toString(); }
+std::string nodeDestination(const PolicyNode& n) { return addressText(n.addresses().front()); }
 
 bool hasCompanionCapability(const json& app) {
   const auto& caps = policy::companionCaps();
