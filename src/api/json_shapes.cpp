@@ -77,6 +77,10 @@ Json deviceToJson(const core::Device& d, const std::string& tailnet, bool all,
       {"isEphemeral", d.ephemeral},
   };
   if (!d.nodeKey.empty()) j["nodeKey"] = d.nodeKey;
+  // A device mirroring a headscale node says which, and whether headscale
+  // sees it connected (Tailscale's connectedToControl).
+  if (!d.headscaleNodeId.empty()) j["headscaleNodeId"] = d.headscaleNodeId;
+  if (d.online) j["connectedToControl"] = *d.online;
   if (d.isTagged())
     j["tags"] = d.tags;
   else

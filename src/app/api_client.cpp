@@ -50,14 +50,21 @@ core::Result<ApiClient> ApiClient::connect(const ClientSettings& settings) {
 
 core::Result<nlohmann::json> ApiClient::call(const std::string& method, const std::string& path,
                                              const std::optional<nlohmann::json>& body) {
+  if (body) return callWithText(method, path, body->dump(), "application/json");
+  return callWithText(method, path, std::nullopt, {});
+}
+
+core::Result<nlohmann::json> ApiClient::callWithText(const std::string& method, const std::string& path,
+                                                     const std::optional<std::string>& body,
+                                                     const std::string& contentType) {
   http::ClientRequest req;
   req.method = method;
   req.url = server_ + path;
   req.headers.emplace_back("Authorization", "Bearer " + key_);
   req.headers.emplace_back("Accept", "application/json");
   if (body) {
-    req.body = body->dump();
-    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = *body;
+    req.headers.emplace_back("Content-Type", contentType);
   }
   auto res = http_.send(req);
   if (!res) return tl::unexpected(res.error());

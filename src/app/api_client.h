@@ -27,6 +27,9 @@ class ApiClient {
   // Sends a request; a non-2xx answer becomes an error carrying the server's message.
   core::Result<nlohmann::json> call(const std::string& method, const std::string& path,
                                     const std::optional<nlohmann::json>& body = std::nullopt);
+  // The same with a body that is not JSON (a HuJSON policy file).
+  core::Result<nlohmann::json> callWithText(const std::string& method, const std::string& path,
+                                            const std::optional<std::string>& body, const std::string& contentType);
 
  private:
   ApiClient(std::string server, std::string key) : server_(std::move(server)), key_(std::move(key)) {}

@@ -131,13 +131,6 @@ class EnrollAgentTest : public ServerTest {
     sysfs_.addInterface("eth0", "02:00:00:00:00:01\n", 1);
   }
 
-  // Creates an auth key with these capabilities; returns its secret.
-  std::string authKey(Json create, int expirySeconds = 3600) {
-    auto res = call("POST", "/api/v2/tailnet/-/keys",
-                    Json{{"capabilities", {{"devices", {{"create", create}}}}}, {"expirySeconds", expirySeconds}}, 200);
-    return res["key"].get<std::string>();
-  }
-
   // Writes a secret to a private key file, as an operator would.
   std::string keyFile(const std::string& secret) {
     const auto path = dir_.file("authkey" + std::to_string(++files_));

@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "core/device_signature.h"
+#include "enrollment_client.h"
 #include "server_fixture.h"
 
 namespace postured::testing {
@@ -13,23 +13,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 class EnrollmentTest : public ServerTest {
  protected:
-  // Creates an auth key with these capabilities; returns its secret.
-  std::string authKey(Json create, int expirySeconds = 3600) {
-    auto res = call("POST", "/api/v2/tailnet/-/keys",
-                    Json{{"capabilities", {{"devices", {{"create", create}}}}},
-                         {"expirySeconds", expirySeconds},
-                         {"description", "test enrollment"}},
-                    200);
-    EXPECT_EQ(res["keyType"], "auth");
-    return res["key"].get<std::string>();
-  }
-
   static Json facts(const std::string& hostname, Json identity = nullptr) {
     Json body{{"hostname", hostname}, {"os", "linux"}, {"osVersion", "6.1.0-18-amd64"}, {"clientVersion", "0.5.0"}};
     if (!identity.is_null()) body["identity"] = std::move(identity);
@@ -38,19 +23,13 @@ class EnrollmentTest : public ServerTest {
 
   http::ClientResponse signedPost(const core::DeviceKeyPair& keys, const std::string& path, const Json& body,
                                   const std::string& authKeyText, std::int64_t at = nowSeconds()) {
-    const auto text = body.dump();
-    return server().request(
-        "POST", path, text, authKeyText,
-        {{std::string(core::kSignatureHeader), core::signDeviceRequest(keys, "POST", path, text, at)}});
+    return testing::signedPost(server(), keys, path, body, authKeyText, at);
   }
-
   http::ClientResponse enroll(const core::DeviceKeyPair& keys, const std::string& authKeyText, Json body) {
-    body["nodeKey"] = keys.publicKey;
-    return signedPost(keys, "/api/v2/machine/register", body, authKeyText);
+    return enrollDevice(server(), keys, authKeyText, std::move(body));
   }
-
   http::ClientResponse report(const core::DeviceKeyPair& keys, const std::string& id, const Json& body) {
-    return signedPost(keys, "/api/v2/machine/" + id + "/report", body, "");
+    return reportDevice(server(), keys, id, body);
   }
 
   Json device(const std::string& id) { return get("/api/v2/device/" + id + "?fields=all"); }

@@ -61,6 +61,17 @@ class ServerTest : public ::testing::Test {
     return res["key"].get<std::string>();
   }
 
+  // Creates an auth key (for `postured enroll`) with these device capabilities; returns its secret.
+  std::string authKey(Json create, int expirySeconds = 3600) {
+    auto res = call("POST", "/api/v2/tailnet/-/keys",
+                    Json{{"capabilities", {{"devices", {{"create", create}}}}},
+                         {"expirySeconds", expirySeconds},
+                         {"description", "test enrollment"}},
+                    200);
+    EXPECT_EQ(res["keyType"], "auth");
+    return res["key"].get<std::string>();
+  }
+
   std::vector<std::unique_ptr<ServerProcess>> previous_;  // declared first: destroyed after server_
   std::unique_ptr<ServerProcess> server_;
 };
