@@ -6,12 +6,7 @@
 // destinations), of which the benchmark's argument are from autogroup:member
 // instead. Each of those lists every passing device (about 13,000
 // addresses), so they decide the size of the output, and with it the time.
-//
-// Not wired into CMake (bench/headscale has no CMakeLists.txt yet); build it by hand,
-// on one line, against a build directory's libraries:
-//   c++ -O2 -std=c++20 -Isrc bench/headscale/resolution_bench.cpp
-//     build/resolve/src/libpostured_enforce.a build/resolve/src/libpostured_policy.a
-//     build/resolve/src/libpostured_core.a -lbenchmark -lsodium -lpthread -o /tmp/resolution_bench
+// Run by bench/headscale/run.sh.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

@@ -44,6 +44,7 @@ int runMain(int argc, char** argv) {
   demo->add_option("--agents", demoOptions.agents, "size of the generated SentinelOne fleet (default 200)")
       ->check(CLI::Range(1, 200000));
   demo->add_option("--s1emu", demoOptions.s1emu, "path of the s1emu emulator (default: next to postured)");
+  demo->add_option("--hsemu", demoOptions.hsemu, "path of the hsemu emulator (default: next to postured)");
 
   // Client commands share connection settings.
   ClientSettings settings;

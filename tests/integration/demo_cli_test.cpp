@@ -6,6 +6,7 @@
 #include <fcntl.h>
 
 #include <filesystem>
+#include <regex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -25,7 +26,7 @@ TEST(Demo, StartsEverythingSyncsAndPrintsASummaryUntilInterrupted) {
     dup2(fd, 1);
     dup2(fd, 2);
     execl(POSTURED_BINARY, POSTURED_BINARY, "demo", "--listen", "127.0.0.1:0", "--agents", "60", "--data-dir",
-          dir.file("demo").c_str(), "--s1emu", S1EMU_BINARY, static_cast<char*>(nullptr));
+          dir.file("demo").c_str(), "--s1emu", S1EMU_BINARY, "--hsemu", HSEMU_BINARY, static_cast<char*>(nullptr));
     _exit(127);
   }
   auto read = [&] {
@@ -42,6 +43,13 @@ TEST(Demo, StartsEverythingSyncsAndPrintsASummaryUntilInterrupted) {
   ASSERT_NE(text.find("Serving until Ctrl-C"), std::string::npos) << text;
   EXPECT_NE(text.find("first sync success"), std::string::npos) << text;
   EXPECT_NE(text.find("INFECTED"), std::string::npos) << "a table of devices with their sentinelOne attributes";
+  // Every imported device is a headscale node too.
+  std::smatch devices, nodes;
+  ASSERT_TRUE(std::regex_search(text, devices, std::regex("postured demo: (\\d+) devices"))) << text;
+  ASSERT_TRUE(std::regex_search(text, nodes, std::regex("headscale: (\\d+) nodes"))) << text;
+  EXPECT_EQ(devices[1], nodes[1]);
+  EXPECT_NE(text.find("policy pushed"), std::string::npos) << text;
+  EXPECT_NE(text.find("/api/v1/policy"), std::string::npos) << "how to see what headscale enforces";
   EXPECT_NE(text.find("admin key"), std::string::npos);
   EXPECT_NE(text.find("/api/v2"), std::string::npos);
 
@@ -57,7 +65,7 @@ TEST(Demo, RefusesToWipeADirectoryThatIsNotADemo) {
   TempDir dir;
   std::ofstream(dir.file("precious.txt")) << "keep me";
   auto r = runProcess({POSTURED_BINARY, "demo", "--listen", "127.0.0.1:0", "--data-dir", dir.path().string(),
-                       "--s1emu", S1EMU_BINARY});
+                       "--s1emu", S1EMU_BINARY, "--hsemu", HSEMU_BINARY});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("not a demo directory"), std::string::npos) << r.err;
   EXPECT_TRUE(std::filesystem::exists(dir.file("precious.txt")));

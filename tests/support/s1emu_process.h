@@ -2,14 +2,12 @@
 // ephemeral loopback port, with helpers for its control endpoints.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include "http/client.h"
+#include "support/emulator_child.h"
 #include "support/temp_dir.h"
 
 namespace postured::testing {
@@ -27,7 +25,7 @@ class EmulatorProcess {
   bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
   void stop();
 
-  const std::string& baseUrl() const { return baseUrl_; }  // "http://127.0.0.1:PORT"
+  const std::string& baseUrl() const;  // "http://127.0.0.1:PORT"
   std::string dir() const { return dir_.path().string(); }
   std::string logText() const;
 
@@ -38,9 +36,7 @@ class EmulatorProcess {
  private:
   TempDir dir_;
   std::vector<std::string> args_;
-  pid_t pid_ = -1;
-  std::string baseUrl_;
-  http::HttpClient client_;
+  EmulatorChild child_{"s1emu"};
 };
 
 }  // namespace postured::testing
