@@ -5,16 +5,18 @@
 //   node console.test.mjs --postured PATH --s1emu PATH [--screenshots DIR] [--chromium PATH]
 //
 // The tests run in order and build on each other, as an operator would:
-// sign in, connect SentinelOne, watch the first sync, look at a machine,
-// break the token, edit the policy, read the log. Each saves a screenshot
-// of its page in the screenshots directory (default: build/e2e-screenshots).
+// sign in, see that no headscale is configured, connect SentinelOne, watch
+// the first sync, look at a machine, break the token, edit the policy, read
+// the log; then a second postured drives a headscale server it cannot reach.
+// Each saves a screenshot of its page in the screenshots directory (default:
+// build/e2e-screenshots).
 // Exits 77 (CTest's skip) only when Chromium is not installed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, tempDir, startPostured, startEmulator, stopProcess, agent, waitFor, tail } from './harness.mjs';
+import { parseArgs, tempDir, startPostured, startEmulator, stopProcess, agent, waitFor, tail, closedLoopbackPort } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = parseArgs(process.argv.slice(2));
@@ -92,17 +94,49 @@ const VALID_POLICY = SEED_POLICY.replace('    {"action": "accept", "src": ["*"],
   '  "groups": {"group:ops": ["alice@example.com"]},\n  "tagOwners"',
 );
 
+// The headscale API key of the second postured; it must never reach the page.
+const HEADSCALE_KEY = 'hskey-e2e-never-shown-0123456789';
+const HEADSCALE_REFRESH_MS = 5000; // src/console/assets/pages/headscale_section.js
+
 let dir, server, emu, browser, context, page;
+let hsServer, hsContext; // the postured that drives an unreachable headscale
 let shot = 0;
 const consoleProblems = [];
 const ids = {};
 
-async function screenshot(name) {
+async function screenshot(name, p = page) {
   shot += 1;
   const file = path.join(screenshots, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await p.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+function watchConsole(p) {
+  p.on('console', (m) => {
+    const text = m.text();
+    if (m.type() !== 'error' && !/Content.Security.Policy/i.test(text)) return;
+    if (/Failed to load resource: the server responded with a status of (401|403|409|412|400)/.test(text)) return; // answers the tests provoke
+    consoleProblems.push(`${m.type()}: ${text}`);
+  });
+  p.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
+}
+
+async function newPage() {
+  const c = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
+  const p = await c.newPage();
+  p.setDefaultTimeout(20000);
+  watchConsole(p);
+  return { context: c, page: p };
+}
+
+async function signIn(p, target) {
+  await p.goto(`${target.base}/`);
+  await p.getByLabel('API key').fill(target.adminKey);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Machines' }).waitFor();
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // Waits until the locator's text matches; returns it.
 async function expectText(locator, pattern, timeout = 20000) {
@@ -126,11 +160,11 @@ async function expectCount(locator, n, timeout = 20000) {
   }
 }
 
-async function go(navName, heading) {
-  const toggle = page.locator('#nav-toggle');
+async function go(navName, heading, p = page) {
+  const toggle = p.locator('#nav-toggle');
   if (await toggle.isVisible()) await toggle.click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navName }).click();
-  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navName }).click();
+  await p.getByRole('heading', { level: 1, name: heading }).waitFor();
 }
 
 async function fillEditor(text) {
@@ -153,26 +187,19 @@ describe('admin console', { concurrency: false }, () => {
     assert.equal(saved.status, 200, saved.text);
 
     browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.setDefaultTimeout(20000);
-    page.on('console', (m) => {
-      const text = m.text();
-      if (m.type() !== 'error' && !/Content.Security.Policy/i.test(text)) return;
-      if (/Failed to load resource: the server responded with a status of (401|403|409|412|400)/.test(text)) return; // answers the tests provoke
-      consoleProblems.push(`${m.type()}: ${text}`);
-    });
-    page.on('pageerror', (e) => consoleProblems.push(`page error: ${e.message}`));
+    ({ context, page } = await newPage());
   });
 
   after(async () => {
     if (browser) await browser.close();
     await stopProcess(server);
+    await stopProcess(hsServer);
     await stopProcess(emu);
     const failed = process.exitCode && process.exitCode !== 0;
     if (failed) {
       console.log(`--- postured log (tail) ---\n${tail(path.join(dir, 'postured.log'))}`);
       console.log(`--- s1emu log (tail) ---\n${tail(path.join(dir, 's1emu.log'), 10)}`);
+      if (hsServer) console.log(`--- postured with headscale log (tail) ---\n${tail(hsServer.logFile, 20)}`);
     }
     console.log(`screenshots: ${screenshots}`);
     if (dir && !failed) fs.rmSync(dir, { recursive: true, force: true });
@@ -213,6 +240,21 @@ describe('admin console', { concurrency: false }, () => {
     const forged = await page.request.fetch(`${server.base}/api/v2/tailnet/-/settings`, { method: 'PATCH', data: { postureIdentityCollectionOn: true } });
     assert.equal(forged.status(), 403);
     await screenshot('machines');
+  });
+
+  it('explains how to connect headscale when none is configured', async () => {
+    const answer = await server.api('GET', '/api/v2/tailnet/-/headscale');
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.json.configured, false);
+    await go('Device management', 'Device management');
+    const section = page.getByRole('region', { name: 'headscale' });
+    const card = section.locator('[data-headscale="not-configured"]');
+    const text = await expectText(card, /Not configured/);
+    assert.match(text, /headscale_url/);
+    assert.match(text, /headscale_api_key_file/);
+    assert.match(text, /headscale apikeys create/);
+    assert.equal(await section.locator('[data-headscale="configured"]').count(), 0);
+    await screenshot('headscale-not-configured');
   });
 
   it('connects SentinelOne through the dialog, with errors beside the field', async () => {
@@ -477,6 +519,89 @@ describe('admin console', { concurrency: false }, () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await screenshot('signed-out');
+  });
+
+  it('shows a headscale server that cannot be reached: its URL, the failed poll and push in words, refreshed while shown', async () => {
+    const hsDir = path.join(dir, 'headscale');
+    fs.mkdirSync(hsDir, { recursive: true });
+    const keyFile = path.join(hsDir, 'headscale.key');
+    fs.writeFileSync(keyFile, `${HEADSCALE_KEY}\n`, { mode: 0o600 });
+    const url = `http://127.0.0.1:${await closedLoopbackPort()}`;
+    hsServer = await startPostured(args.postured, hsDir, [
+      '--allow-insecure-provider-urls', 'true',
+      '--headscale-url', url,
+      '--headscale-api-key-file', keyFile,
+      '--headscale-poll-interval', '1s',
+    ]);
+    const status = await waitFor('a failed poll and a failed push', async () => {
+      const r = await hsServer.api('GET', '/api/v2/tailnet/-/headscale');
+      const j = r.json;
+      return j && j.lastPoll && j.lastPoll.outcome === 'failed' && j.lastPush && j.lastPush.outcome === 'failed' ? j : null;
+    });
+    assert.equal(status.configured, true);
+    assert.equal(status.url, url);
+    // The error's words after the address name the connection failure; its timing ("after 0 ms") varies.
+    const unreachable = new RegExp(`headscale at ${escapeRegExp(url)} cannot be reached`);
+    assert.match(status.lastPoll.error, unreachable);
+
+    const hs = await newPage();
+    hsContext = hs.context;
+    const p = hs.page;
+    await signIn(p, hsServer);
+    await go('Device management', 'Device management', p);
+    const card = p.getByRole('region', { name: 'headscale' }).locator('[data-headscale="configured"]');
+    await card.waitFor();
+    assert.equal(await card.getAttribute('data-state'), 'bad');
+    assert.equal((await card.locator('[data-field="url"]').innerText()).trim(), url);
+    assert.equal((await card.locator('[data-field="pollInterval"]').innerText()).trim(), 'every 1s');
+    assert.match(await card.locator('.provider-head .badge').innerText(), /Reading nodes and pushing the policy fail/);
+
+    // Both errors in full, in alert boxes at the top of the card.
+    const pollError = card.locator('[role="alert"] [data-field="pollError"]');
+    await expectText(pollError, unreachable);
+    assert.match(await card.locator('[role="alert"]').first().innerText(), /Reading headscale’s nodes failed (just now|\d+ s ago):/);
+    await expectText(card.locator('[role="alert"] [data-field="pushError"]'), unreachable);
+    const lastPoll = card.locator('[data-field="lastPoll"]');
+    assert.match(await lastPoll.innerText(), /Failed/);
+    assert.match(await card.locator('[data-field="lastSuccessfulPoll"]').innerText(), /Never/);
+    assert.match(await card.locator('[data-field="lastPush"]').innerText(), /Failed/);
+    assert.match(await card.locator('[data-field="lastSuccessfulPush"]').innerText(), /Never/);
+    await expectText(card.locator('[data-field="nextRetry"]'), /in \d+ s|just now|\d+ s ago/);
+    // The text that was offered: its size and its hash, short, with the full one in the tooltip.
+    const sha = card.locator('[data-field="sha256"] code');
+    assert.equal(await sha.getAttribute('title'), status.lastPush.sha256);
+    assert.equal(await sha.innerText(), `${status.lastPush.sha256.slice(0, 12)}…`);
+    assert.match(await card.locator('[data-field="bytes"]').innerText(), /^\d[\d,]* bytes?/);
+    await hsContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: hsServer.base });
+    await card.getByRole('button', { name: 'Copy the full SHA-256' }).click();
+    await waitFor('the full SHA-256 on the clipboard', async () => (await p.evaluate(() => navigator.clipboard.readText())) === status.lastPush.sha256, 5000);
+    assert.match(await card.locator('[data-field="nodesSeen"]').innerText(), /^0 \(no successful poll yet\)$/);
+    assert.equal(await card.locator('[data-field="rules"]').count(), 0, 'a failed push resolved nothing worth showing');
+
+    // It refreshes itself: a later poll replaces the time shown.
+    let asked = 0;
+    p.on('request', (r) => {
+      if (r.url().endsWith('/api/v2/tailnet/-/headscale')) asked += 1;
+    });
+    const firstAt = await lastPoll.locator('time').getAttribute('datetime');
+    await waitFor('a newer poll on the page', async () => {
+      const at = await lastPoll.locator('time').getAttribute('datetime').catch(() => firstAt);
+      return at && at !== firstAt;
+    }, HEADSCALE_REFRESH_MS * 3);
+
+    const html = await p.content();
+    assert.ok(!html.includes(HEADSCALE_KEY), 'the headscale API key is not on the page');
+    await p.evaluate(() => window.scrollTo(0, 0)); // the Copy click scrolled; the sticky top bar belongs at the top
+    await screenshot('headscale-unreachable', p);
+
+    assert.ok(asked > 0, 'the status was asked for again while shown');
+
+    // Left, the page asks no more.
+    await go('Machines', 'Machines', p);
+    asked = 0;
+    await new Promise((r) => setTimeout(r, HEADSCALE_REFRESH_MS + 1000));
+    assert.equal(asked, 0, 'the headscale status is not polled after leaving Device management');
+    await hsContext.close();
   });
 
   it('logged no script errors and no Content-Security-Policy violations', () => {

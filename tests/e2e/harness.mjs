@@ -4,6 +4,7 @@
 // emulator. Everything started here is stopped by stopAll() (also on exit).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -108,6 +109,16 @@ export async function startPostured(binary, dir, extraArgs = []) {
     return { status: res.status, json, text, headers: res.headers };
   }
   return { ...proc, base, adminKey, api };
+}
+
+// A loopback port nothing listens on (bound, then closed), for a server that
+// must be unreachable: connecting to it is refused at once.
+export async function closedLoopbackPort() {
+  const server = net.createServer();
+  await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 // s1emu serving `fleet` (an array of agents) with `token`.

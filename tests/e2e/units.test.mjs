@@ -1,7 +1,8 @@
 // Unit tests of the console's pure modules, in node (no browser): posture
 // conditions must mean in the console what they mean on the server
 // (src/policy/posture_condition.cpp, version_compare.cpp), and the audit
-// helpers must read the server's event shapes.
+// helpers must read the server's event shapes, and the headscale section
+// must word the status of src/enforce/headscale/headscale_status.cpp.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCondition, compareVersions, explain, parseFilter, matchesFilter, compilePostures, evaluatePosture, formatValue } from '../../src/console/assets/posture.js';
@@ -9,6 +10,8 @@ import { lastChanges, attributeSource } from '../../src/console/assets/pages/mac
 import { summarizeEvent, actorText } from '../../src/console/assets/pages/logs.js';
 import { parsePosition } from '../../src/console/assets/pages/access_controls.js';
 import { integrationHealth } from '../../src/console/assets/pages/device_management.js';
+import { headscaleHealth, shortHash, fmtBytes, pollCounts, plural } from '../../src/console/assets/pages/headscale_section.js';
+import { relative } from '../../src/console/assets/time.js';
 
 const holds = (text, attributes) => explain(parseCondition(text), attributes).passed;
 
@@ -154,5 +157,49 @@ describe('policy errors and integration health', () => {
     assert.equal(integrationHealth({ status: { error: '' } }, []).text, 'Healthy');
     assert.equal(integrationHealth({ status: { error: 'SentinelOne returned 500' } }, []).text, 'Failing: SentinelOne returned 500');
     assert.equal(integrationHealth({ status: { error: 'SentinelOne returned 401', pausedUntil: future } }, []).text, 'Paused: SentinelOne returned 401');
+  });
+});
+
+describe('headscale status wording', () => {
+  const poll = { at: '2026-11-24T10:00:00Z', outcome: 'ok', nodes: 3, created: 1, adopted: 0, updated: 2, removed: 0 };
+  const push = { at: '2026-11-24T10:00:01Z', outcome: 'pushed', sha256: 'ab'.repeat(32), bytes: 812, rulesResolved: 4, rulesDropped: 1, warnings: [] };
+  const status = (fields) => ({ configured: true, url: 'https://hs.example.com', pollInterval: '10s', nodesSeen: 3, lastPoll: poll, lastPush: push, nextRetry: null, ...fields });
+
+  it('tells the connection’s state in words', () => {
+    assert.deepEqual(headscaleHealth({ configured: false, message: 'x' }), { kind: 'neutral', text: 'Not configured' });
+    assert.deepEqual(headscaleHealth(status({ lastPoll: null, lastPush: null })), { kind: 'info', text: 'Waiting for the first poll' });
+    assert.deepEqual(headscaleHealth(status({})), { kind: 'ok', text: 'Connected' });
+    assert.equal(headscaleHealth(status({ lastPush: { ...push, outcome: 'unchanged' } })).text, 'Connected');
+    assert.deepEqual(headscaleHealth(status({ lastPush: { ...push, warnings: ['w'] } })), { kind: 'warn', text: 'Connected, 1 warning in the last push' });
+    const failedPoll = { ...poll, outcome: 'failed', error: 'connection refused' };
+    const failedPush = { ...push, outcome: 'failed', error: 'headscale returned 500' };
+    assert.deepEqual(headscaleHealth(status({ lastPoll: failedPoll })), { kind: 'bad', text: 'Reading nodes fails' });
+    assert.deepEqual(headscaleHealth(status({ lastPush: failedPush })), { kind: 'bad', text: 'Pushing the policy fails' });
+    assert.equal(headscaleHealth(status({ lastPoll: failedPoll, lastPush: failedPush })).text, 'Reading nodes and pushing the policy fail');
+    assert.equal(headscaleHealth(status({ lastPoll: failedPoll, lastPush: null })).kind, 'bad');
+  });
+
+  it('abbreviates hashes and words sizes and counts', () => {
+    const sha = '0123456789abcdef'.repeat(4);
+    assert.equal(shortHash(sha), '0123456789ab…');
+    assert.equal(shortHash('abc'), 'abc');
+    assert.equal(shortHash(''), '');
+    assert.equal(shortHash(undefined), '');
+    assert.equal(fmtBytes(1), '1 byte');
+    assert.equal(fmtBytes(812), '812 bytes');
+    assert.equal(fmtBytes(1234), '1,234 bytes (1.2 KiB)');
+    assert.equal(fmtBytes(3 * 1024 * 1024), '3,145,728 bytes (3.0 MiB)');
+    assert.equal(fmtBytes(undefined), '—');
+    assert.equal(pollCounts(poll), '3 nodes: 1 created, 0 adopted, 2 updated, 0 removed');
+    assert.equal(pollCounts({ nodes: 1 }), '1 node: 0 created, 0 adopted, 0 updated, 0 removed');
+    assert.equal(plural(0, 'warning'), '0 warnings');
+  });
+
+  it('words relative times both ways', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    assert.equal(relative('2026-11-24T10:00:02Z', now), 'just now');
+    assert.equal(relative('2026-11-24T09:59:30Z', now), '30 s ago');
+    assert.equal(relative('2026-11-24T10:14:00Z', now), 'in 14 min');
+    assert.equal(relative(null, now), 'never');
   });
 });

@@ -44,6 +44,15 @@ export function timeEl(value, fallback = 'never') {
   return h('time', { datetime: d.toISOString(), title: absolute(value) }, relative(value));
 }
 
+// Re-words the relative text of every <time> under root that timeEl or
+// timeBoth made, for a refresh that changed nothing else.
+export function refreshRelativeTimes(root, now = Date.now()) {
+  for (const t of root.querySelectorAll('time[datetime]')) {
+    const text = relative(t.getAttribute('datetime'), now);
+    if (t.textContent !== text) t.textContent = text;
+  }
+}
+
 // "3 min ago (24 Nov 2026, 10:03:12 UTC)"
 export function timeBoth(value, fallback = 'never') {
   const d = parseTime(value);

@@ -1,13 +1,15 @@
 // Device management: Device Posture Integrations (every provider postured
 // supports, Connect for those not configured; for each configured one its
-// status with Edit, Sync now and Disconnect) and the Device Identity
-// Collection switch. Status refreshes every few seconds while the page is
-// open, every second while a sync runs.
+// status with Edit, Sync now and Disconnect), the headscale connection
+// (headscale_section.js, refreshed every 5 s) and the Device Identity
+// Collection switch. Integration status refreshes every few seconds while the
+// page is open, every second while a sync runs.
 import { h, replace, badge, notice } from '../dom.js';
 import * as api from '../api.js';
 import { timeBoth, timeEl, absolute } from '../time.js';
 import { pageHeader, slot, loading, table, cell, errorNotice, describeError, field, openDialog, confirmDialog, fmtCount } from '../ui.js';
 import { messageWithoutField } from '../api.js';
+import { headscaleSection } from './headscale_section.js';
 
 const REFRESH_MS = 4000;
 const FAST_REFRESH_MS = 1000;
@@ -59,6 +61,13 @@ export function mount(container, _params, ctx) {
       h('p', { class: 'muted' }, 'Connect an endpoint-security product to use what it knows about each device in postures. Agents are matched to devices by serial number.'),
       actionMessage,
       integrationsSlot.el,
+    ),
+    h(
+      'section',
+      { class: 'section', 'aria-labelledby': 'headscale-title' },
+      h('h2', { id: 'headscale-title' }, 'headscale'),
+      h('p', { class: 'muted' }, 'postured can drive a headscale server: its nodes become devices here, and it receives the policy with every posture resolved into addresses.'),
+      headscaleSection(ctx),
     ),
     h('section', { class: 'section', 'aria-labelledby': 'dic-title' }, h('h2', { id: 'dic-title' }, 'Device Identity Collection'), settingsSlot.el),
   );
