@@ -11,6 +11,10 @@ HsEmulatorProcess::HsEmulatorProcess(std::vector<std::string> args) : args_(std:
   ::chmod(apiKeyFile().c_str(), 0600);
 }
 
+HsEmulatorProcess::~HsEmulatorProcess() { stop(); }
+
+void HsEmulatorProcess::stop() { child_.stop(); }
+
 std::string HsEmulatorProcess::logText() const { return readTextFile(dir_.file("hsemu.log")); }
 
 bool HsEmulatorProcess::start(std::chrono::seconds timeout) {

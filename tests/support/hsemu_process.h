@@ -17,10 +17,13 @@ class HsEmulatorProcess {
  public:
   // Extra command-line arguments; --listen and --api-key-file are added here.
   explicit HsEmulatorProcess(std::vector<std::string> args = {});
+  ~HsEmulatorProcess();
+  HsEmulatorProcess(const HsEmulatorProcess&) = delete;
+  HsEmulatorProcess& operator=(const HsEmulatorProcess&) = delete;
 
   // After stop(), start() listens on the same port again (give --state to keep the database).
   bool start(std::chrono::seconds timeout = std::chrono::seconds(20));
-  void stop() { child_.stop(); }
+  void stop();  // SIGTERM and wait
 
   const std::string& baseUrl() const { return child_.baseUrl(); }  // "http://127.0.0.1:PORT"
   const std::string& apiKey() const { return apiKey_; }
