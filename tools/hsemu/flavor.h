@@ -8,7 +8,9 @@
 //          handler is code 2 (Unknown) and HTTP 500.
 //   kV025  v0.25.x: the same gateway; nodes carry forcedTags/validTags/
 //          invalidTags instead of tags and no route fields; policy v1 (no
-//          unknown-member rejection); no policy check endpoint.
+//          unknown-member rejection).
+// POST /api/v1/policy/check exists only on main: no gRPC-era release has a
+// CheckPolicy RPC, so the gateway answers it with its 404.
 #pragma once
 
 #include <optional>
