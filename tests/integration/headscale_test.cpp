@@ -144,6 +144,21 @@ class HeadscaleTest : public ServerTest {
 
   Json status() { return get("/api/v2/tailnet/-/headscale"); }
 
+  // Starts both on threeNodes(), marks `clean` node ids not infected, saves
+  // kPolicy and waits for headscale to get it; returns the devices by node id.
+  std::map<std::string, Json> startWithPolicy(const std::vector<std::string>& clean,
+                                              std::vector<std::string> emuArgs = {}) {
+    startBoth(threeNodes(), std::move(emuArgs));
+    auto byNode = waitForNodeDevices(3);
+    for (const auto& id : clean) setInfected(byNode[id]["id"], false);
+    const auto saved = Clock::now();
+    savePolicy(kPolicy);
+    const std::string first = "100.64.0." + clean.front();
+    EXPECT_FALSE(waitForPush(saved, [&](const Json& p) { return sourcesToServers(p).count(first); }).is_null())
+        << emu_->pushes().dump(2);
+    return byNode;
+  }
+
   TempDir dir_;
   std::unique_ptr<HsEmulatorProcess> emu_;
 };
@@ -259,13 +274,8 @@ TEST_F(HeadscaleTest, AnInfectedNodeLeavesThePushedPolicyWithinTwoSecondsAndCome
 }
 
 TEST_F(HeadscaleTest, AChangeThatDecidesNothingNewPushesNothing) {
-  startBoth(threeNodes());
-  auto byNode = waitForNodeDevices(3);
+  auto byNode = startWithPolicy({"1"});
   const auto a = byNode["1"]["id"].get<std::string>();
-  setInfected(a, false);
-  const auto saved = Clock::now();
-  savePolicy(kPolicy);
-  ASSERT_FALSE(waitForPush(saved, [](const Json& p) { return sourcesToServers(p).count("100.64.0.1"); }).is_null());
   const auto count = emu_->pushes().size();
 
   call("POST", "/api/v2/device/" + a + "/attributes/custom:tier", Json{{"value", "gold"}}, 200);
@@ -274,13 +284,7 @@ TEST_F(HeadscaleTest, AChangeThatDecidesNothingNewPushesNothing) {
 }
 
 TEST_F(HeadscaleTest, ARemovedNodeLeavesThePolicy) {
-  startBoth(threeNodes());
-  auto byNode = waitForNodeDevices(3);
-  setInfected(byNode["1"]["id"], false);
-  setInfected(byNode["2"]["id"], false);
-  const auto saved = Clock::now();
-  savePolicy(kPolicy);
-  ASSERT_FALSE(waitForPush(saved, [](const Json& p) { return sourcesToServers(p).count("100.64.0.2"); }).is_null());
+  startWithPolicy({"1", "2"});
 
   const auto removed = Clock::now();
   emu_->control("DELETE", "/_emu/nodes/2");
@@ -291,13 +295,8 @@ TEST_F(HeadscaleTest, ARemovedNodeLeavesThePolicy) {
 }
 
 TEST_F(HeadscaleTest, HeadscaleDownKeepsTheDevicesAndGetsTheLatestPolicyWhenBack) {
-  startBoth(threeNodes());
-  auto byNode = waitForNodeDevices(3);
+  auto byNode = startWithPolicy({"1"});
   const auto a = byNode["1"]["id"].get<std::string>();
-  setInfected(a, false);
-  const auto saved = Clock::now();
-  savePolicy(kPolicy);
-  ASSERT_FALSE(waitForPush(saved, [](const Json& p) { return sourcesToServers(p).count("100.64.0.1"); }).is_null());
 
   emu_->stop();
   setInfected(a, true);
