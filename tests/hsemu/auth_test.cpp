@@ -15,8 +15,10 @@ TEST_P(AuthTest, MissingOrWrongKeysAre401) {
   ASSERT_TRUE(emu.start()) << emu.logText();
   const std::string none, wrong = "Bearer not-the-key", basic = "Basic " + emu.apiKey();
   for (const auto* auth : {&none, &wrong, &basic}) {
-    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", "/api/v1/node"}, {"GET", "/api/v1/node/1"}, {"GET", "/api/v1/policy"}, {"PUT", "/api/v1/policy"}}) {
+    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{{"GET", "/api/v1/node"},
+                                                                                       {"GET", "/api/v1/node/1"},
+                                                                                       {"GET", "/api/v1/policy"},
+                                                                                       {"PUT", "/api/v1/policy"}}) {
       auto res = call(emu, method, path, "{}", auth);
       EXPECT_EQ(res.status, 401) << method << " " << path << " with '" << *auth << "'";
       if (GetParam() == "main") {

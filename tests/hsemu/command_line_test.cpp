@@ -11,8 +11,8 @@
 namespace postured::hsemu::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using postured::testing::runProcess;
+using ::testing::HasSubstr;
 
 TEST(CommandLineTest, UsageErrorsNameTheFlag) {
   struct Case {

@@ -19,8 +19,9 @@ http::ClientResponse control(HsEmulatorProcess& emu, const std::string& method, 
 TEST(ControlTest, ErrorsNameTheField) {
   HsEmulatorProcess emu;
   ASSERT_TRUE(emu.start()) << emu.logText();
-  auto res = control(emu, "POST", "/_emu/nodes",
-                     Json{{"nodes", {{{"name", "a"}, {"tags", {"tag:a"}}}, {{"name", "b"}, {"tags", {"Tag:B"}}}}}}.dump());
+  auto res =
+      control(emu, "POST", "/_emu/nodes",
+              Json{{"nodes", {{{"name", "a"}, {"tags", {"tag:a"}}}, {{"name", "b"}, {"tags", {"Tag:B"}}}}}}.dump());
   EXPECT_EQ(res.status, 400);
   EXPECT_THAT(parsed(res)["error"].get<std::string>(), HasSubstr("nodes[1].tags[0]"));
   EXPECT_TRUE(emu.control("GET", "/_emu/nodes")["nodes"].empty());  // all or nothing

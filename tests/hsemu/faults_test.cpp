@@ -15,8 +15,10 @@ TEST(FaultsTest, UnavailableAnswers503InTheFlavorsShape) {
     emu.control("POST", "/_emu/faults", {{"unavailable", true}});
     auto res = call(emu, "GET", "/api/v1/node");
     EXPECT_EQ(res.status, 503);
-    if (flavor == "main") EXPECT_EQ(parsed(res)["status"], 503);
-    else EXPECT_EQ(parsed(res)["code"], 14);
+    if (flavor == "main")
+      EXPECT_EQ(parsed(res)["status"], 503);
+    else
+      EXPECT_EQ(parsed(res)["code"], 14);
     res = call(emu, "PUT", "/api/v1/policy", putBody(kGoodPolicy));
     EXPECT_EQ(res.status, 503);
     EXPECT_EQ(emu.pushes()[0]["outcome"], "failed");

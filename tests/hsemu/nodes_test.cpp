@@ -14,19 +14,18 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::StartsWith;
 
-const Json kNodes = {
-    {"nodes",
-     {{{"name", "alice-laptop"},
-       {"givenName", "alice"},
-       {"user", {{"name", "alice"}, {"email", "alice@example.com"}, {"displayName", "Alice"}}},
-       {"online", true},
-       {"lastSeen", "2026-05-01T10:00:00.25Z"},
-       {"createdAt", "2026-01-02T03:04:05Z"}},
-      {{"name", "srv-web"},
-       {"tags", {"tag:server"}},
-       {"ipAddresses", {"100.64.0.50", "fd7a:115c:a1e0::50"}},
-       {"expiry", "2027-01-01T00:00:00.123456Z"},
-       {"createdAt", "2026-01-02T03:04:05Z"}}}}};
+const Json kNodes = {{"nodes",
+                      {{{"name", "alice-laptop"},
+                        {"givenName", "alice"},
+                        {"user", {{"name", "alice"}, {"email", "alice@example.com"}, {"displayName", "Alice"}}},
+                        {"online", true},
+                        {"lastSeen", "2026-05-01T10:00:00.25Z"},
+                        {"createdAt", "2026-01-02T03:04:05Z"}},
+                       {{"name", "srv-web"},
+                        {"tags", {"tag:server"}},
+                        {"ipAddresses", {"100.64.0.50", "fd7a:115c:a1e0::50"}},
+                        {"expiry", "2027-01-01T00:00:00.123456Z"},
+                        {"createdAt", "2026-01-02T03:04:05Z"}}}}};
 
 std::vector<std::string> keys(const Json& object) {
   std::vector<std::string> out;
@@ -65,9 +64,9 @@ TEST_F(NodesTest, MainListsNodesAsHumaWritesThem) {
   EXPECT_EQ(res.header("content-type"), "application/json");
   EXPECT_EQ(res.body.back(), '\n');
   EXPECT_THAT(orderedKeys(res.body, "node"),
-              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen", "expiry",
-                          "preAuthKey", "createdAt", "registerMethod", "givenName", "online", "approvedRoutes",
-                          "availableRoutes", "subnetRoutes", "tags"));
+              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen",
+                          "expiry", "preAuthKey", "createdAt", "registerMethod", "givenName", "online",
+                          "approvedRoutes", "availableRoutes", "subnetRoutes", "tags"));
   const auto nodes = parsed(res)["nodes"];
   ASSERT_EQ(nodes.size(), 2u);
   const auto& alice = nodes[0];
@@ -131,9 +130,9 @@ TEST_F(NodesTest, V029WritesProtojson) {
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_NE(res.body.back(), '\n');
   EXPECT_THAT(orderedKeys(res.body, "node"),
-              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen", "expiry",
-                          "preAuthKey", "createdAt", "registerMethod", "givenName", "online", "approvedRoutes",
-                          "availableRoutes", "subnetRoutes", "tags"));
+              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen",
+                          "expiry", "preAuthKey", "createdAt", "registerMethod", "givenName", "online",
+                          "approvedRoutes", "availableRoutes", "subnetRoutes", "tags"));
   const auto nodes = parsed(res)["nodes"];
   // protojson writes 0, 3, 6 or 9 fractional digits.
   EXPECT_EQ(nodes[0]["lastSeen"], "2026-05-01T10:00:00.250Z");
@@ -154,9 +153,9 @@ TEST_F(NodesTest, V025HasThreeTagListsAndNoRoutes) {
   auto res = call(*emu_, "GET", "/api/v1/node");
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_THAT(orderedKeys(res.body, "node"),
-              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen", "expiry",
-                          "preAuthKey", "createdAt", "registerMethod", "forcedTags", "invalidTags", "validTags",
-                          "givenName", "online"));
+              ElementsAre("id", "machineKey", "nodeKey", "discoKey", "ipAddresses", "name", "user", "lastSeen",
+                          "expiry", "preAuthKey", "createdAt", "registerMethod", "forcedTags", "invalidTags",
+                          "validTags", "givenName", "online"));
   const auto server = parsed(res)["nodes"][1];
   EXPECT_EQ(server["forcedTags"], Json({"tag:server"}));
   EXPECT_EQ(server["validTags"], Json({"tag:server"}));
@@ -173,7 +172,8 @@ TEST_F(NodesTest, ControlChangesShowInTheApi) {
   auto added = emu_->addNode({{"name", "bob-phone"}, {"user", {{"name", "bob"}}}});
   EXPECT_EQ(added["id"], "3");
   EXPECT_EQ(added["ipAddresses"], Json({"100.64.0.2", "fd7a:115c:a1e0::2"}));
-  auto patched = emu_->control("PATCH", "/_emu/nodes/3", {{"online", true}, {"tags", {"tag:phone"}}, {"user", nullptr}});
+  auto patched =
+      emu_->control("PATCH", "/_emu/nodes/3", {{"online", true}, {"tags", {"tag:phone"}}, {"user", nullptr}});
   EXPECT_EQ(patched["node"]["tags"], Json({"tag:phone"}));
   EXPECT_TRUE(patched["node"]["user"].is_null());
   emu_->control("DELETE", "/_emu/nodes/1");

@@ -80,7 +80,8 @@ TEST(PolicyTest, MainValidatesTheRequestBodyAsHuma) {
   EXPECT_EQ(parsed(res)["errors"][0]["location"], "body.extra");
   res = call(*emu, "PUT", "/api/v1/policy", R"({"policy": 7})");
   EXPECT_EQ(res.status, 422);
-  EXPECT_EQ(parsed(res)["errors"][0], (Json{{"message", "expected string"}, {"location", "body.policy"}, {"value", 7}}));
+  EXPECT_EQ(parsed(res)["errors"][0],
+            (Json{{"message", "expected string"}, {"location", "body.policy"}, {"value", 7}}));
   res = call(*emu, "PUT", "/api/v1/policy", "");
   EXPECT_EQ(res.status, 400);
   EXPECT_EQ(parsed(res)["detail"], "request body is required");
@@ -102,16 +103,19 @@ TEST(PolicyTest, FileModeRefusesUpdates) {
       EXPECT_EQ(res.status, 400);
     } else {
       EXPECT_EQ(res.status, 500) << flavor;
-      EXPECT_EQ(parsed(res),
-                (Json{{"code", 2}, {"message", "update is disabled for modes other than 'database'"}, {"details", Json::array()}}));
+      EXPECT_EQ(parsed(res), (Json{{"code", 2},
+                                   {"message", "update is disabled for modes other than 'database'"},
+                                   {"details", Json::array()}}));
     }
     EXPECT_EQ(emu->pushes()[0]["outcome"], "rejected");
     // GET reads the file.
     res = call(*emu, "GET", "/api/v1/policy");
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(parsed(res)["policy"], kGoodPolicy);
-    if (flavor == "main") EXPECT_EQ(parsed(res)["updatedAt"], "0001-01-01T00:00:00Z");
-    else EXPECT_TRUE(parsed(res)["updatedAt"].is_null());
+    if (flavor == "main")
+      EXPECT_EQ(parsed(res)["updatedAt"], "0001-01-01T00:00:00Z");
+    else
+      EXPECT_TRUE(parsed(res)["updatedAt"].is_null());
   }
 }
 

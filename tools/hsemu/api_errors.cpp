@@ -16,16 +16,26 @@ std::string dump(const ordered_json& body) {
 // The gRPC code an injected HTTP status is reported under.
 int grpcCodeForHttpStatus(int status) {
   switch (status) {
-    case 400: return grpc::kInvalidArgument;
-    case 401: return grpc::kUnauthenticated;
-    case 403: return 7;
-    case 404: return grpc::kNotFound;
-    case 409: return 10;
-    case 429: return 8;
-    case 501: return 12;
-    case 503: return grpc::kUnavailable;
-    case 504: return 4;
-    default: return status >= 500 ? grpc::kInternal : grpc::kUnknown;
+    case 400:
+      return grpc::kInvalidArgument;
+    case 401:
+      return grpc::kUnauthenticated;
+    case 403:
+      return 7;
+    case 404:
+      return grpc::kNotFound;
+    case 409:
+      return 10;
+    case 429:
+      return 8;
+    case 501:
+      return 12;
+    case 503:
+      return grpc::kUnavailable;
+    case 504:
+      return 4;
+    default:
+      return status >= 500 ? grpc::kInternal : grpc::kUnknown;
   }
 }
 
@@ -71,42 +81,73 @@ http::Response unauthorized(Flavor flavor) {
 
 std::string httpStatusText(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Request Entity Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return {};
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Request Entity Too Large";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return {};
   }
 }
 
 int httpStatusForGrpcCode(int code) {
   switch (code) {
-    case 0: return 200;
-    case 1: return 499;
-    case grpc::kInvalidArgument: return 400;
-    case 4: return 504;
-    case grpc::kNotFound: return 404;
-    case 6: return 409;
-    case 7: return 403;
-    case 8: return 429;
-    case 9: return 400;
-    case 10: return 409;
-    case 11: return 400;
-    case 12: return 501;
-    case grpc::kUnavailable: return 503;
-    case grpc::kUnauthenticated: return 401;
-    default: return 500;  // Unknown, Internal, DataLoss
+    case 0:
+      return 200;
+    case 1:
+      return 499;
+    case grpc::kInvalidArgument:
+      return 400;
+    case 4:
+      return 504;
+    case grpc::kNotFound:
+      return 404;
+    case 6:
+      return 409;
+    case 7:
+      return 403;
+    case 8:
+      return 429;
+    case 9:
+      return 400;
+    case 10:
+      return 409;
+    case 11:
+      return 400;
+    case 12:
+      return 501;
+    case grpc::kUnavailable:
+      return 503;
+    case grpc::kUnauthenticated:
+      return 401;
+    default:
+      return 500;  // Unknown, Internal, DataLoss
   }
 }
 

@@ -18,11 +18,20 @@ bool authorized(const Emulator& emu, const http::Request& request) {
 
 void count(Emulator& emu, ApiOp op) {
   switch (op) {
-    case ApiOp::kNodeList: ++emu.nodeListRequests; break;
-    case ApiOp::kPolicyGet: ++emu.policyGets; break;
-    case ApiOp::kPolicyPut: ++emu.policyPuts; break;
-    case ApiOp::kPolicyCheck: ++emu.policyChecks; break;
-    default: break;
+    case ApiOp::kNodeList:
+      ++emu.nodeListRequests;
+      break;
+    case ApiOp::kPolicyGet:
+      ++emu.policyGets;
+      break;
+    case ApiOp::kPolicyPut:
+      ++emu.policyPuts;
+      break;
+    case ApiOp::kPolicyCheck:
+      ++emu.policyChecks;
+      break;
+    default:
+      break;
   }
 }
 

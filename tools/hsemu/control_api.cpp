@@ -13,7 +13,8 @@ using nlohmann::ordered_json;
 constexpr int kMaxDelayMs = 60'000;
 
 ordered_json faultsJson(const Faults& f) {
-  return {{"unavailable", f.unavailable}, {"failPuts", f.failPuts}, {"failStatus", f.failStatus}, {"delayMs", f.delayMs}};
+  return {
+      {"unavailable", f.unavailable}, {"failPuts", f.failPuts}, {"failStatus", f.failStatus}, {"delayMs", f.delayMs}};
 }
 
 core::Result<void> mergeFaults(Faults& faults, const json& body) {
@@ -30,8 +31,8 @@ core::Result<void> mergeFaults(Faults& faults, const json& body) {
     if (name == "failStatus") target = &faults.failStatus, low = 400, high = 599;
     if (name == "delayMs") target = &faults.delayMs, low = 0, high = kMaxDelayMs;
     if (!target)
-      return core::fail(ErrorKind::kInvalidArgument, "unknown fault (known: unavailable, failPuts, failStatus, delayMs)",
-                        name);
+      return core::fail(ErrorKind::kInvalidArgument,
+                        "unknown fault (known: unavailable, failPuts, failStatus, delayMs)", name);
     if (!value.is_number_integer() || value.get<long long>() < low || value.get<long long>() > high)
       return core::fail(ErrorKind::kInvalidArgument,
                         "must be an integer from " + std::to_string(low) + " to " + std::to_string(high), name);
@@ -41,13 +42,10 @@ core::Result<void> mergeFaults(Faults& faults, const json& body) {
 }
 
 ordered_json pushJson(const Push& push, bool withPolicy) {
-  ordered_json out = {{"at", formatMicrosTime(push.at)},
-                      {"atMicros", push.at},
-                      {"outcome", push.outcome},
-                      {"status", push.status},
-                      {"error", push.error},
-                      {"sha256", core::sha256Hex(push.policy)},
-                      {"bytes", push.policy.size()}};
+  ordered_json out = {
+      {"at", formatMicrosTime(push.at)}, {"atMicros", push.at}, {"outcome", push.outcome},
+      {"status", push.status},           {"error", push.error}, {"sha256", core::sha256Hex(push.policy)},
+      {"bytes", push.policy.size()}};
   if (withPolicy) out["policy"] = push.policy;
   return out;
 }
@@ -66,7 +64,9 @@ http::Response controlJson(int status, const ordered_json& body) {
 
 http::Response controlError(const core::Error& error) {
   const auto message = error.field.empty() ? error.message : error.field + ": " + error.message;
-  return controlJson(error.kind == ErrorKind::kNotFound ? 404 : error.kind == ErrorKind::kInternal ? 500 : 400,
+  return controlJson(error.kind == ErrorKind::kNotFound   ? 404
+                     : error.kind == ErrorKind::kInternal ? 500
+                                                          : 400,
                      ordered_json{{"error", message}});
 }
 
@@ -103,7 +103,8 @@ void registerControlApi(http::Router& router, Emulator& emu) {
     const auto it = body->is_object() ? body->find("mode") : body->end();
     const auto mode = it != body->end() && it->is_string() ? parsePolicyMode(it->get<std::string>()) : std::nullopt;
     if (!mode || body->size() != 1)
-      return controlError({ErrorKind::kInvalidArgument, "must be {\"mode\": \"database\"} or {\"mode\": \"file\"}", "mode"});
+      return controlError(
+          {ErrorKind::kInvalidArgument, "must be {\"mode\": \"database\"} or {\"mode\": \"file\"}", "mode"});
     std::lock_guard lock(emu.mutex);
     emu.mode = *mode;
     if (auto saved = emu.save(); !saved) return controlError(saved.error());

@@ -30,7 +30,8 @@ http::Response addNodes(Emulator& emu, const http::Request& request) {
   if (body->is_object() && body->contains("nodes")) {
     const auto& list = (*body)["nodes"];
     if (!list.is_array() || body->size() != 1)
-      return controlError({core::ErrorKind::kInvalidArgument, "must be {\"nodes\": [NodeSpec...]} or one NodeSpec", "nodes"});
+      return controlError(
+          {core::ErrorKind::kInvalidArgument, "must be {\"nodes\": [NodeSpec...]} or one NodeSpec", "nodes"});
     for (std::size_t i = 0; i < list.size(); ++i) specs.emplace_back(list[i], "nodes[" + std::to_string(i) + "]");
   } else {
     specs.emplace_back(*body, "");
@@ -104,9 +105,8 @@ void registerControlNodes(http::Router& router, Emulator& emu) {
   router.add("PATCH", "/_emu/nodes/{id}", [&emu](const http::Request& request, const http::PathParams& params) {
     return patchNode(emu, request, params.at("id"));
   });
-  router.add("DELETE", "/_emu/nodes/{id}", [&emu](const http::Request&, const http::PathParams& params) {
-    return deleteNode(emu, params.at("id"));
-  });
+  router.add("DELETE", "/_emu/nodes/{id}",
+             [&emu](const http::Request&, const http::PathParams& params) { return deleteNode(emu, params.at("id")); });
 }
 
 }  // namespace postured::hsemu

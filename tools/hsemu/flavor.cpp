@@ -11,9 +11,12 @@ std::optional<Flavor> parseFlavor(std::string_view name) {
 
 std::string_view flavorName(Flavor flavor) {
   switch (flavor) {
-    case Flavor::kMain: return "main";
-    case Flavor::kV029: return "v0.29";
-    case Flavor::kV025: return "v0.25";
+    case Flavor::kMain:
+      return "main";
+    case Flavor::kV029:
+      return "v0.29";
+    case Flavor::kV025:
+      return "v0.25";
   }
   return "main";
 }

@@ -25,9 +25,10 @@ struct Rng {
 };
 
 constexpr std::array<const char*, 24> kFirstNames = {
-    "alice", "bob",   "carol", "dave",  "erin",  "frank", "grace", "heidi", "ivan",  "judy",  "mallory", "nina",
-    "oscar", "peggy", "quinn", "rita",  "sam",   "trent", "uma",   "victor", "wendy", "xavier", "yara",   "zoe"};
-constexpr std::array<const char*, 6> kUserDevices = {"laptop", "macbook-pro", "thinkpad", "desktop", "iphone", "pixel-8"};
+    "alice", "bob",   "carol", "dave", "erin", "frank", "grace", "heidi",  "ivan",  "judy",   "mallory", "nina",
+    "oscar", "peggy", "quinn", "rita", "sam",  "trent", "uma",   "victor", "wendy", "xavier", "yara",    "zoe"};
+constexpr std::array<const char*, 6> kUserDevices = {"laptop",  "macbook-pro", "thinkpad",
+                                                     "desktop", "iphone",      "pixel-8"};
 constexpr std::array<const char*, 8> kServerRoles = {"web", "db", "cache", "build", "vpn", "mon", "git", "backup"};
 
 std::string capitalized(std::string name) {
@@ -78,7 +79,8 @@ std::vector<NodeSpec> generateNodes(std::size_t count, std::uint64_t seed) {
       spec.registerMethod = rng.below(4) == 0 ? "oidc" : "cli";
     }
     spec.online = rng.below(10) < 7;
-    spec.lastSeen = kGeneratedNow - static_cast<Micros>(spec.online ? rng.below(60) * kSecond : rng.below(14 * 86'400) * kSecond);
+    spec.lastSeen =
+        kGeneratedNow - static_cast<Micros>(spec.online ? rng.below(60) * kSecond : rng.below(14 * 86'400) * kSecond);
     spec.createdAt = kGeneratedNow - static_cast<Micros>(30 + rng.below(370)) * kDay;
     out.push_back(std::move(spec));
   }

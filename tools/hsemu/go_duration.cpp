@@ -77,8 +77,7 @@ tl::expected<std::int64_t, std::string> parseGoDuration(std::string_view origina
     std::int64_t scale = 0;
     for (const auto& [name, nanos] : kUnits)
       if (name == unit) scale = nanos;
-    if (scale == 0)
-      return tl::unexpected("time: unknown unit " + goQuote(unit) + " in duration " + goQuote(original));
+    if (scale == 0) return tl::unexpected("time: unknown unit " + goQuote(unit) + " in duration " + goQuote(original));
     total += value * static_cast<double>(scale);
     if (total > 9.2e18) return invalid();
     s.remove_prefix(u);

@@ -18,8 +18,7 @@ struct Failure {
 bool isWhitespace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool isLiteralChar(char c) {
-  return c == '-' || c == '+' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
+  return c == '-' || c == '+' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 bool validNumber(std::string_view s) {
@@ -92,14 +91,30 @@ bool decodeString(std::string_view lit, std::string& out) {
     }
     if (++i + 1 > lit.size() - 1) return false;
     switch (lit[i]) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         int code = hex4(lit, i + 1);
         if (code < 0) return false;
@@ -157,12 +172,18 @@ class Parser {
   Value parseTrimmed(std::size_t& n) {
     if (n == b_.size()) failAt(n, "parsing value: unexpected EOF");
     switch (b_[n]) {
-      case '{': return parseObject(n);
-      case '[': return parseArray(n);
-      case '}': failAt(n, "invalid character '}' at start of value");
-      case ']': failAt(n, "invalid character ']' at start of value");
-      case '"': return parseString(n);
-      default: return parseLiteral(n);
+      case '{':
+        return parseObject(n);
+      case '[':
+        return parseArray(n);
+      case '}':
+        failAt(n, "invalid character '}' at start of value");
+      case ']':
+        failAt(n, "invalid character ']' at start of value");
+      case '"':
+        return parseString(n);
+      default:
+        return parseLiteral(n);
     }
   }
 
@@ -251,8 +272,7 @@ class Parser {
     while (n < b_.size() && isLiteralChar(b_[n])) ++n;
     const auto literal = b_.substr(start, n - start);
     if (literal.empty())
-      failAt(start,
-             "invalid character " + goQuoteByte(static_cast<unsigned char>(b_[start])) + " at start of value");
+      failAt(start, "invalid character " + goQuoteByte(static_cast<unsigned char>(b_[start])) + " at start of value");
     Value v;
     if (literal == "null") {
       v.kind = Kind::kNull;
@@ -279,8 +299,8 @@ core::Result<Value> parse(std::string_view text) {
     Parser parser(text);
     Value v = parser.parseNext(n);
     if (n < text.size())
-      throw Failure{n, "invalid character " + goQuoteByte(static_cast<unsigned char>(text[n])) +
-                           " after top-level value"};
+      throw Failure{n,
+                    "invalid character " + goQuoteByte(static_cast<unsigned char>(text[n])) + " after top-level value"};
     return v;
   } catch (const Failure& failure) {
     const auto before = text.substr(0, failure.offset);
@@ -294,12 +314,18 @@ core::Result<Value> parse(std::string_view text) {
 
 std::string_view kindName(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return "boolean";
-    case Kind::kNumber: return "number";
-    case Kind::kString: return "string";
-    case Kind::kArray: return "array";
-    case Kind::kObject: return "object";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return "boolean";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kString:
+      return "string";
+    case Kind::kArray:
+      return "array";
+    case Kind::kObject:
+      return "object";
   }
   return "value";
 }

@@ -27,8 +27,7 @@ int fail(int code, const std::string& message) {
 int serve(const Options& options) {
   Emulator emu;
   if (auto ok = seedEmulator(options, emu); !ok)
-    return fail(ok.error().kind == core::ErrorKind::kInvalidArgument ? kUsageError : kRuntimeError,
-                ok.error().message);
+    return fail(ok.error().kind == core::ErrorKind::kInvalidArgument ? kUsageError : kRuntimeError, ok.error().message);
 
   http::Router router;
   registerNodesApi(router, emu);

@@ -11,9 +11,9 @@ using core::ErrorKind;
 using core::fail;
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 11> kFields = {"id",     "name",     "givenName", "user",   "tags",
-                                                      "ipAddresses", "online", "lastSeen", "expiry", "createdAt",
-                                                      "registerMethod"};
+constexpr std::array<std::string_view, 11> kFields = {"id",     "name",        "givenName",     "user",
+                                                      "tags",   "ipAddresses", "online",        "lastSeen",
+                                                      "expiry", "createdAt",   "registerMethod"};
 
 tl::unexpected<core::Error> invalid(const std::string& field, const std::string& message) {
   return fail(ErrorKind::kInvalidArgument, message, field);
@@ -23,8 +23,9 @@ core::Result<void> checkMembers(const json& object, const std::string& prefix) {
   if (!object.is_object()) return invalid(prefix.empty() ? "body" : prefix, "must be a JSON object");
   for (const auto& [name, value] : object.items())
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end())
-      return invalid(fieldPath(prefix, name), "unknown field (known: id, name, givenName, user, tags, ipAddresses, "
-                                              "online, lastSeen, expiry, createdAt, registerMethod)");
+      return invalid(fieldPath(prefix, name),
+                     "unknown field (known: id, name, givenName, user, tags, ipAddresses, "
+                     "online, lastSeen, expiry, createdAt, registerMethod)");
   return {};
 }
 
@@ -88,7 +89,8 @@ core::Result<NodeSpec> parseNodeSpec(const json& body, const std::string& prefix
     if (value.is_null() && name != "name") continue;  // null is absent in a spec
     core::Result<void> ok;
     if (name == "id") {
-      if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0) return invalid(field, "must be a positive integer");
+      if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0)
+        return invalid(field, "must be a positive integer");
       spec.id = value.get<std::uint64_t>();
     } else if (name == "name" || name == "givenName") {
       auto text = stringField(value, field);
@@ -101,8 +103,10 @@ core::Result<NodeSpec> parseNodeSpec(const json& body, const std::string& prefix
     } else if (name == "tags" || name == "ipAddresses") {
       auto list = stringList(value, field);
       if (!list) return tl::unexpected(list.error());
-      if (name == "tags") spec.tags = *list;
-      else spec.ipAddresses = *list;
+      if (name == "tags")
+        spec.tags = *list;
+      else
+        spec.ipAddresses = *list;
     } else if (name == "online") {
       if (!value.is_boolean()) return invalid(field, "must be true or false");
       spec.online = value.get<bool>();
@@ -127,8 +131,10 @@ core::Result<NodePatch> parseNodePatch(const json& body) {
     if (name == "id") return invalid("id", "cannot be changed");
     if (name == "user" || name == "lastSeen" || name == "expiry") {
       if (value.is_null()) {
-        if (name == "user") patch.user.emplace(std::nullopt);
-        else (name == "lastSeen" ? patch.lastSeen : patch.expiry).emplace(std::nullopt);
+        if (name == "user")
+          patch.user.emplace(std::nullopt);
+        else
+          (name == "lastSeen" ? patch.lastSeen : patch.expiry).emplace(std::nullopt);
         continue;
       }
       if (name == "user") {

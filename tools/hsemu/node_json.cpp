@@ -11,9 +11,7 @@ using nlohmann::ordered_json;
 // types.TaggedDevices: the user headscale shows for tagged nodes in lists.
 constexpr std::uint64_t kTaggedDevicesUserId = 2147455555;
 
-std::string formatTime(Flavor flavor, Micros t) {
-  return isGrpcGateway(flavor) ? formatProtoTime(t) : formatGoTime(t);
-}
+std::string formatTime(Flavor flavor, Micros t) { return isGrpcGateway(flavor) ? formatProtoTime(t) : formatGoTime(t); }
 
 ordered_json optionalTime(Flavor flavor, const std::optional<Micros>& t) {
   return t ? ordered_json(formatTime(flavor, *t)) : ordered_json(nullptr);

@@ -67,7 +67,8 @@ core::Result<std::vector<std::string>> NodeStore::claimAddresses(const std::vect
   for (std::size_t i = 0; i < addresses.size(); ++i) {
     const auto itemField = field + "[" + std::to_string(i) + "]";
     const auto canonical = canonicalAddress(addresses[i]);
-    if (!canonical) return fail(ErrorKind::kInvalidArgument, "\"" + addresses[i] + "\" is not an IP address", itemField);
+    if (!canonical)
+      return fail(ErrorKind::kInvalidArgument, "\"" + addresses[i] + "\" is not an IP address", itemField);
     if (std::find(out.begin(), out.end(), *canonical) != out.end())
       return fail(ErrorKind::kInvalidArgument, *canonical + " is listed twice", itemField);
     if (addressTaken(*canonical, owner))
@@ -127,7 +128,8 @@ core::Result<Node> NodeStore::add(const NodeSpec& spec, Micros now, const std::s
   } else {
     node.id = nodes_.empty() ? 1 : nodes_.rbegin()->first + 1;
   }
-  if (spec.name.empty()) return fail(ErrorKind::kInvalidArgument, "must be a non-empty string", joinField(field, "name"));
+  if (spec.name.empty())
+    return fail(ErrorKind::kInvalidArgument, "must be a non-empty string", joinField(field, "name"));
   for (std::size_t i = 0; i < spec.tags.size(); ++i)
     if (auto error = validateNodeTag(spec.tags[i]))
       return fail(ErrorKind::kInvalidArgument, *error, joinField(field, "tags[" + std::to_string(i) + "]"));
@@ -236,7 +238,8 @@ core::Result<void> NodeStore::restore(std::vector<User> users, const std::vector
   std::set<std::string> addresses;
   for (const auto& node : nodes) {
     if (node.id == 0 || byId.count(node.id))
-      return fail(ErrorKind::kInvalidArgument, "node id " + std::to_string(node.id) + " is missing or repeated", "nodes");
+      return fail(ErrorKind::kInvalidArgument, "node id " + std::to_string(node.id) + " is missing or repeated",
+                  "nodes");
     for (const auto& a : node.ipAddresses)
       if (!addresses.insert(a).second)
         return fail(ErrorKind::kInvalidArgument, "address " + a + " is held by two nodes", "nodes");

@@ -9,9 +9,9 @@
 
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -93,8 +93,8 @@ class NodeStore {
 
  private:
   core::Result<std::uint64_t> resolveUser(const UserSpec& spec, Micros now, const std::string& field);
-  core::Result<std::vector<std::string>> claimAddresses(const std::vector<std::string>& addresses,
-                                                        std::uint64_t owner, const std::string& field) const;
+  core::Result<std::vector<std::string>> claimAddresses(const std::vector<std::string>& addresses, std::uint64_t owner,
+                                                        const std::string& field) const;
   std::vector<std::string> assignAddresses();
   bool addressTaken(const std::string& address, std::uint64_t except) const;
   void indexAddresses(const Node& node);

@@ -48,7 +48,8 @@ http::Response getNode(Emulator& emu, const std::string& idText) {
   const Node* node = emu.nodes.find(id);
   if (!node) {
     // v0.25 passed gorm's error through as a plain error (500).
-    if (emu.flavor == Flavor::kV025) return renderError(emu.flavor, plainError(500, grpc::kUnknown, "record not found"));
+    if (emu.flavor == Flavor::kV025)
+      return renderError(emu.flavor, plainError(500, grpc::kUnknown, "record not found"));
     return renderError(emu.flavor, plainError(404, grpc::kNotFound, "node not found"));
   }
   return apiJson(emu.flavor, ordered_json{{"node", apiNodeJson(emu.flavor, *node, emu.nodes, NodeView::kSingle)}});
@@ -57,7 +58,8 @@ http::Response getNode(Emulator& emu, const std::string& idText) {
 }  // namespace
 
 void registerNodesApi(http::Router& router, Emulator& emu) {
-  router.add("GET", "/api/v1/node", guarded(emu, ApiOp::kNodeList, [&emu](const http::Request& request, const http::PathParams&) {
+  router.add("GET", "/api/v1/node",
+             guarded(emu, ApiOp::kNodeList, [&emu](const http::Request& request, const http::PathParams&) {
                return listNodes(emu, request);
              }));
   router.add("GET", "/api/v1/node/{nodeId}",

@@ -33,7 +33,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
       "Control endpoints (no auth): /_emu/nodes, /_emu/pushes, /_emu/mode, /_emu/faults, /_emu/stats.",
       "hsemu"};
   std::string flavor = "main", mode = "database", keyFile;
-  app.add_option("--listen", o.listen, "Address to serve on, host:port (port 0 picks a free one)")->capture_default_str();
+  app.add_option("--listen", o.listen, "Address to serve on, host:port (port 0 picks a free one)")
+      ->capture_default_str();
   app.add_option("--flavor", flavor, "Which headscale to speak: main (Huma API), v0.29 or v0.25 (grpc-gateway)")
       ->capture_default_str();
   auto* key = app.add_option("--api-key", o.apiKey, "The API key clients must send as 'Authorization: Bearer ...'")

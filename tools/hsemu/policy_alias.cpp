@@ -12,8 +12,8 @@ namespace postured::hsemu::policy {
 
 namespace {
 
-const std::vector<std::string> kAutogroups = {"autogroup:internet", "autogroup:member",  "autogroup:nonroot",
-                                              "autogroup:tagged",   "autogroup:self",    "autogroup:danger-all"};
+const std::vector<std::string> kAutogroups = {"autogroup:internet", "autogroup:member", "autogroup:nonroot",
+                                              "autogroup:tagged",   "autogroup:self",   "autogroup:danger-all"};
 const std::vector<std::string> kAutogroupsForSrc = {"autogroup:member", "autogroup:tagged", "autogroup:danger-all"};
 const std::vector<std::string> kAutogroupsForDst = {"autogroup:internet", "autogroup:member", "autogroup:tagged",
                                                     "autogroup:self"};
@@ -121,8 +121,7 @@ std::optional<Alias> parsePrefix(std::string_view text) {
     if (!addr) return std::nullopt;
     // A zone does not survive addr.Prefix(); the canonical form drops it.
     const auto percent = addr->first.find('%');
-    return Alias{AliasKind::kPrefix, addr->first.substr(0, percent) + "/" + std::to_string(addr->second),
-                 addr->second};
+    return Alias{AliasKind::kPrefix, addr->first.substr(0, percent) + "/" + std::to_string(addr->second), addr->second};
   }
   const auto addr = parseAddress(text.substr(0, slash), false);
   const auto bitsText = text.substr(slash + 1);
@@ -161,8 +160,7 @@ Parsed<std::vector<PortRange>> parsePortRange(std::string_view text) {
       std::size_t from = 0;
       while (true) {
         const auto dash = part.find('-', from);
-        const auto piece =
-            part.substr(from, dash == std::string_view::npos ? std::string_view::npos : dash - from);
+        const auto piece = part.substr(from, dash == std::string_view::npos ? std::string_view::npos : dash - from);
         if (!piece.empty()) bounds.push_back(piece);
         if (dash == std::string_view::npos) break;
         from = dash + 1;
@@ -217,13 +215,20 @@ std::optional<std::string> validateAlias(const Alias& alias) {
 
 std::string_view aliasGoType(AliasKind kind) {
   switch (kind) {
-    case AliasKind::kPrefix: return "*v2.Prefix";
-    case AliasKind::kWildcard: return "v2.Asterix";
-    case AliasKind::kUser: return "*v2.Username";
-    case AliasKind::kGroup: return "*v2.Group";
-    case AliasKind::kTag: return "*v2.Tag";
-    case AliasKind::kAutoGroup: return "*v2.AutoGroup";
-    case AliasKind::kHost: return "*v2.Host";
+    case AliasKind::kPrefix:
+      return "*v2.Prefix";
+    case AliasKind::kWildcard:
+      return "v2.Asterix";
+    case AliasKind::kUser:
+      return "*v2.Username";
+    case AliasKind::kGroup:
+      return "*v2.Group";
+    case AliasKind::kTag:
+      return "*v2.Tag";
+    case AliasKind::kAutoGroup:
+      return "*v2.AutoGroup";
+    case AliasKind::kHost:
+      return "*v2.Host";
   }
   return "v2.Alias";
 }
@@ -283,7 +288,8 @@ std::optional<std::string> validateProtocol(const std::string& name) {
     return "leading 0 not permitted in protocol number: " + goQuote(name);
   const auto number = atoi(name);
   if (!number)
-    return "invalid protocol number: " + goQuote(name) + " must be a known protocol name or valid protocol number 0-255";
+    return "invalid protocol number: " + goQuote(name) +
+           " must be a known protocol name or valid protocol number 0-255";
   if (*number < 0 || *number > 255) return "protocol number out of range (0-255): " + std::to_string(*number);
   return std::nullopt;
 }

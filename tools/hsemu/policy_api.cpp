@@ -57,7 +57,8 @@ http::Response getPolicy(Emulator& emu) {
   return apiJson(emu.flavor, policyBody(emu.flavor, text.str(), std::nullopt));
 }
 
-void logPush(Emulator& emu, const std::string& outcome, int status, const std::string& error, const std::string& policy) {
+void logPush(Emulator& emu, const std::string& outcome, int status, const std::string& error,
+             const std::string& policy) {
   emu.pushes.push_back(Push{nowMicros(), outcome, status, error, policy});
 }
 
@@ -83,8 +84,8 @@ http::Response setPolicy(Emulator& emu, const http::Request& request) {
   const auto& text = *body.policy;
   if (emu.mode != PolicyMode::kDatabase) {
     const auto error = wrappedError(400, grpc::kUnknown, kUpdateDisabled, kUpdateDisabled);
-    auto answer = renderError(emu.flavor, isGrpcGateway(emu.flavor) ? plainError(500, grpc::kUnknown, kUpdateDisabled)
-                                                                     : error);
+    auto answer =
+        renderError(emu.flavor, isGrpcGateway(emu.flavor) ? plainError(500, grpc::kUnknown, kUpdateDisabled) : error);
     logPush(emu, "rejected", answer.status, kUpdateDisabled, text);
     return answer;
   }
@@ -98,7 +99,10 @@ http::Response setPolicy(Emulator& emu, const http::Request& request) {
   emu.policy = StoredPolicy{text, nowMicros()};
   if (auto saved = emu.save(); !saved) {
     // headscale answers a failed database write with a 500 and keeps the old row.
-    if (hadPolicy) emu.policy = previous; else emu.policy.reset();
+    if (hadPolicy)
+      emu.policy = previous;
+    else
+      emu.policy.reset();
     auto answer = renderError(emu.flavor, wrappedError(500, grpc::kUnknown, "setting policy", saved.error().message));
     logPush(emu, "failed", answer.status, saved.error().message, text);
     return answer;
@@ -116,14 +120,16 @@ http::Response checkPolicy(Emulator& emu, const http::Request& request) {
 }
 
 // grpc-gateway's answer for a path none of its patterns match.
-http::Response gatewayNotFound(Flavor flavor) { return renderError(flavor, plainError(404, grpc::kNotFound, "Not Found")); }
+http::Response gatewayNotFound(Flavor flavor) {
+  return renderError(flavor, plainError(404, grpc::kNotFound, "Not Found"));
+}
 
 }  // namespace
 
 void registerPolicyApi(http::Router& router, Emulator& emu) {
-  router.add("GET", "/api/v1/policy", guarded(emu, ApiOp::kPolicyGet, [&emu](const http::Request&, const http::PathParams&) {
-               return getPolicy(emu);
-             }));
+  router.add("GET", "/api/v1/policy",
+             guarded(emu, ApiOp::kPolicyGet,
+                     [&emu](const http::Request&, const http::PathParams&) { return getPolicy(emu); }));
   router.add("PUT", "/api/v1/policy",
              guarded(emu, ApiOp::kPolicyPut,
                      [&emu](const http::Request& request, const http::PathParams&) { return setPolicy(emu, request); }),

@@ -41,14 +41,14 @@ PolicyBody decodeHuma(const std::string& body) {
     parsed = json::parse(body);
   } catch (const json::parse_error& e) {
     return humaProblem(400, "validation failed",
-                       ordered_json::array({{{"message", goSyntaxError(body, e.byte, false)},
-                                             {"location", "body"},
-                                             {"value", body}}}));
+                       ordered_json::array(
+                           {{{"message", goSyntaxError(body, e.byte, false)}, {"location", "body"}, {"value", body}}}));
   }
   ordered_json errors = ordered_json::array();
   if (!parsed.is_object())
-    return humaProblem(422, "validation failed",
-                       ordered_json::array({{{"message", "expected object"}, {"location", "body"}, {"value", parsed}}}));
+    return humaProblem(
+        422, "validation failed",
+        ordered_json::array({{{"message", "expected object"}, {"location", "body"}, {"value", parsed}}}));
   std::string policy;
   // The schema check looks the property up by its exact name; unknown
   // members match case-insensitively (Huma's default casing rule), as
@@ -88,7 +88,8 @@ std::size_t policyValueOffset(const std::string& body) {
   auto at = body.find("\"policy\"");
   if (at == std::string::npos) return 0;
   at += 8;
-  while (at < body.size() && (body[at] == ' ' || body[at] == '\t' || body[at] == '\r' || body[at] == '\n' || body[at] == ':'))
+  while (at < body.size() &&
+         (body[at] == ' ' || body[at] == '\t' || body[at] == '\r' || body[at] == '\n' || body[at] == ':'))
     ++at;
   return at;
 }

@@ -32,9 +32,7 @@ std::string unescapeToken(std::string_view token) {
   return out;
 }
 
-std::string childPointer(const std::string& parent, std::size_t index) {
-  return parent + "/" + std::to_string(index);
-}
+std::string childPointer(const std::string& parent, std::size_t index) { return parent + "/" + std::to_string(index); }
 
 void failSemantic(const hujson::Value& value, std::string_view goType, const std::string& pointer,
                   std::string_view cause) {
@@ -44,8 +42,8 @@ void failSemantic(const hujson::Value& value, std::string_view goType, const std
   if (pointer.find("/via/") != std::string::npos) failDirect(std::string(kErrGrantViaNotATag));
   if (cause == kErrTagNameMustStartWithLetter) {
     const auto slash = pointer.rfind('/');
-    failDirect("tagOwners[" + goQuote(unescapeToken(pointer.substr(slash + 1))) + "]: " +
-               std::string(kErrTagNameMustStartWithLetter));
+    failDirect("tagOwners[" + goQuote(unescapeToken(pointer.substr(slash + 1))) +
+               "]: " + std::string(kErrTagNameMustStartWithLetter));
   }
   std::string message = "parsing policy from bytes: json: cannot unmarshal JSON ";
   message += hujson::kindName(value.kind);
@@ -79,8 +77,8 @@ void forEachField(const hujson::Value& object, const std::string& pointer, std::
     if (field.empty()) failDirect("unknown field: " + goQuote(member.name));
     for (const auto earlier : seen)
       if (earlier == field)
-        throw DecodeError{"parsing policy from bytes: jsontext: duplicate object member name " +
-                          goQuote(member.name) + " within \"" + ptr + "\""};
+        throw DecodeError{"parsing policy from bytes: jsontext: duplicate object member name " + goQuote(member.name) +
+                          " within \"" + ptr + "\""};
     seen.push_back(field);
     if (member.value.kind == hujson::Kind::kNull) continue;  // null leaves the field at its zero value
     onField(field, member.value, ptr);
@@ -116,12 +114,18 @@ std::vector<std::string> decodeStrings(const hujson::Value& value, std::string_v
 
 std::string trimmedRaw(const hujson::Value& value) {
   switch (value.kind) {
-    case hujson::Kind::kString: return value.text;
-    case hujson::Kind::kNumber: return value.text;
-    case hujson::Kind::kBool: return value.boolean ? "true" : "false";
-    case hujson::Kind::kNull: return "null";
-    case hujson::Kind::kArray: return "[...]";
-    case hujson::Kind::kObject: return "{...}";
+    case hujson::Kind::kString:
+      return value.text;
+    case hujson::Kind::kNumber:
+      return value.text;
+    case hujson::Kind::kBool:
+      return value.boolean ? "true" : "false";
+    case hujson::Kind::kNull:
+      return "null";
+    case hujson::Kind::kArray:
+      return "[...]";
+    case hujson::Kind::kObject:
+      return "{...}";
   }
   return {};
 }
@@ -135,12 +139,18 @@ std::string trimSpace(std::string_view s) {
 
 std::string_view anyGoType(const hujson::Value& v) {
   switch (v.kind) {
-    case hujson::Kind::kNull: return "<nil>";
-    case hujson::Kind::kBool: return "bool";
-    case hujson::Kind::kNumber: return "float64";
-    case hujson::Kind::kString: return "string";
-    case hujson::Kind::kArray: return "[]interface {}";
-    case hujson::Kind::kObject: return "map[string]interface {}";
+    case hujson::Kind::kNull:
+      return "<nil>";
+    case hujson::Kind::kBool:
+      return "bool";
+    case hujson::Kind::kNumber:
+      return "float64";
+    case hujson::Kind::kString:
+      return "string";
+    case hujson::Kind::kArray:
+      return "[]interface {}";
+    case hujson::Kind::kObject:
+      return "map[string]interface {}";
   }
   return "interface {}";
 }

@@ -116,7 +116,8 @@ std::optional<std::string> checkPolicyV1(std::string_view text) {
                  }
                  auto prefixText = host.value.text;
                  if (prefixText.find('/') == std::string::npos) prefixText += "/32";
-                 if (!parsePrefix(prefixText)) hostsError = "netip.ParsePrefix(" + goQuote(prefixText) + "): invalid prefix";
+                 if (!parsePrefix(prefixText))
+                   hostsError = "netip.ParsePrefix(" + goQuote(prefixText) + "): invalid prefix";
                }
                hasHosts = !v.members.empty();
              } else if (field == "acls") {

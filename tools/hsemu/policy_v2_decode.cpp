@@ -53,7 +53,8 @@ AclRule decodeAcl(const Value& value, const std::string& ptr) {
         if (field == "action") {
           const auto action = trimmedRaw(v);
           if (action != "accept")
-            failSemantic(v, "v2.Action", fieldPtr, "action=" + goQuote(action) + " is not supported: invalid ACL action");
+            failSemantic(v, "v2.Action", fieldPtr,
+                         "action=" + goQuote(action) + " is not supported: invalid ACL action");
         } else if (field == "proto") {
           rule.protocol = decodeProtocol(v, fieldPtr);
         } else if (field == "src") {
@@ -165,7 +166,8 @@ SshRule decodeSsh(const Value& value, const std::string& ptr) {
                  } else if (field == "dst") {
                    rule.destinations = decodeSshAliases(v, fieldPtr, true);
                  } else if (field == "users") {
-                   for (const auto& user : decodeStrings(v, "[]string", fieldPtr)) rule.users.push_back(trimSpace(user));
+                   for (const auto& user : decodeStrings(v, "[]string", fieldPtr))
+                     rule.users.push_back(trimSpace(user));
                  } else if (field == "checkPeriod") {
                    rule.hasCheckPeriod = true;
                    const auto text = trimmedRaw(v);
@@ -238,47 +240,46 @@ void decodeSshTest(const Value& value, const std::string& ptr) {
 PolicyV2 decodePolicyV2(const Value& document) {
   PolicyV2 policy;
   if (document.kind == Kind::kNull) return policy;
-  forEachField(
-      document, "", "v2.Policy",
-      {"groups", "hosts", "tagOwners", "acls", "grants", "nodeAttrs", "autoApprovers", "ssh", "tests", "sshTests",
-       "randomizeClientPort"},
-      [&](std::string_view field, const Value& v, const std::string& ptr) {
-        if (field == "groups") {
-          decodeGroups(v, ptr, policy);
-        } else if (field == "hosts") {
-          decodeHosts(v, ptr, policy);
-        } else if (field == "tagOwners") {
-          decodeTagOwners(v, ptr, policy);
-        } else if (field == "acls") {
-          forEachElement(v, "[]v2.ACL", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) policy.acls.push_back(decodeAcl(e, p));
-          });
-        } else if (field == "grants") {
-          forEachElement(v, "[]v2.Grant", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) policy.grants.push_back(decodeGrant(e, p));
-          });
-        } else if (field == "nodeAttrs") {
-          forEachElement(v, "[]v2.NodeAttrGrant", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) policy.nodeAttrs.push_back(decodeNodeAttr(e, p));
-          });
-        } else if (field == "autoApprovers") {
-          decodeAutoApprovers(v, ptr, policy);
-        } else if (field == "ssh") {
-          forEachElement(v, "[]v2.SSH", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) policy.ssh.push_back(decodeSsh(e, p));
-          });
-        } else if (field == "tests") {
-          forEachElement(v, "[]v2.PolicyTest", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) decodeTest(e, p);
-          });
-        } else if (field == "sshTests") {
-          forEachElement(v, "[]v2.SSHPolicyTest", ptr, [&](const Value& e, const std::string& p) {
-            if (e.kind != Kind::kNull) decodeSshTest(e, p);
-          });
-        } else {
-          requireKind(v, Kind::kBool, "bool", ptr);
-        }
-      });
+  forEachField(document, "", "v2.Policy",
+               {"groups", "hosts", "tagOwners", "acls", "grants", "nodeAttrs", "autoApprovers", "ssh", "tests",
+                "sshTests", "randomizeClientPort"},
+               [&](std::string_view field, const Value& v, const std::string& ptr) {
+                 if (field == "groups") {
+                   decodeGroups(v, ptr, policy);
+                 } else if (field == "hosts") {
+                   decodeHosts(v, ptr, policy);
+                 } else if (field == "tagOwners") {
+                   decodeTagOwners(v, ptr, policy);
+                 } else if (field == "acls") {
+                   forEachElement(v, "[]v2.ACL", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) policy.acls.push_back(decodeAcl(e, p));
+                   });
+                 } else if (field == "grants") {
+                   forEachElement(v, "[]v2.Grant", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) policy.grants.push_back(decodeGrant(e, p));
+                   });
+                 } else if (field == "nodeAttrs") {
+                   forEachElement(v, "[]v2.NodeAttrGrant", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) policy.nodeAttrs.push_back(decodeNodeAttr(e, p));
+                   });
+                 } else if (field == "autoApprovers") {
+                   decodeAutoApprovers(v, ptr, policy);
+                 } else if (field == "ssh") {
+                   forEachElement(v, "[]v2.SSH", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) policy.ssh.push_back(decodeSsh(e, p));
+                   });
+                 } else if (field == "tests") {
+                   forEachElement(v, "[]v2.PolicyTest", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) decodeTest(e, p);
+                   });
+                 } else if (field == "sshTests") {
+                   forEachElement(v, "[]v2.SSHPolicyTest", ptr, [&](const Value& e, const std::string& p) {
+                     if (e.kind != Kind::kNull) decodeSshTest(e, p);
+                   });
+                 } else {
+                   requireKind(v, Kind::kBool, "bool", ptr);
+                 }
+               });
   return policy;
 }
 

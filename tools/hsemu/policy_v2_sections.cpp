@@ -78,8 +78,7 @@ void decodeGroups(const hujson::Value& value, const std::string& ptr, PolicyV2& 
           fail("invalid group member type: group " + goQuote(member.name) + " expected string but got " +
                std::string(anyGoType(item)));
     } else if (v.kind == hujson::Kind::kString) {
-      fail("group value must be an array of users: group " + goQuote(member.name) + " got string: " +
-           goQuote(v.text));
+      fail("group value must be an array of users: group " + goQuote(member.name) + " got string: " + goQuote(v.text));
     } else {
       fail("group value must be an array of users: group " + goQuote(member.name) + " got " +
            std::string(anyGoType(v)));

@@ -194,22 +194,27 @@ class Validator {
   }
 
   static bool allowedTailscaleCap(const std::string& cap) {
-    static const char* const kAllowed[] = {"tailscale.com/cap/drive",      "tailscale.com/cap/relay",
-                                           "tailscale.com/cap/webui",      "tailscale.com/cap/kubernetes",
-                                           "tailscale.com/cap/tsidp",      "tailscale.com/cap/secrets"};
+    static const char* const kAllowed[] = {"tailscale.com/cap/drive", "tailscale.com/cap/relay",
+                                           "tailscale.com/cap/webui", "tailscale.com/cap/kubernetes",
+                                           "tailscale.com/cap/tsidp", "tailscale.com/cap/secrets"};
     return std::any_of(std::begin(kAllowed), std::end(kAllowed), [&](const char* c) { return cap == c; });
   }
 
   void nodeAttr_(const NodeAttrRule& attr) {
     for (const auto& target : attr.targets) {
       switch (target.kind) {
-        case AliasKind::kHost: hostDefined_(target); break;
+        case AliasKind::kHost:
+          hostDefined_(target);
+          break;
         case AliasKind::kAutoGroup:
           if (auto error = validateAutogroupForNodeAttrs(target.text)) add(*error);
           break;
         case AliasKind::kGroup:
-        case AliasKind::kTag: groupOrTagDefined_(target, ""); break;
-        default: break;
+        case AliasKind::kTag:
+          groupOrTagDefined_(target, "");
+          break;
+        default:
+          break;
       }
     }
     for (const auto& name : attr.attributes)

@@ -30,7 +30,9 @@ core::Result<void> seedPolicy(const Options& options, Emulator& emu) {
   auto text = readFile("--policy", options.policyFile);
   if (!text) return tl::unexpected(text.error());
   const auto error = options.flavor == Flavor::kV025 ? policy::checkPolicyV1(*text) : policy::checkPolicyV2(*text);
-  if (error) return core::fail(ErrorKind::kInvalidArgument, "--policy " + options.policyFile + ": headscale would refuse it: " + *error);
+  if (error)
+    return core::fail(ErrorKind::kInvalidArgument,
+                      "--policy " + options.policyFile + ": headscale would refuse it: " + *error);
   if (emu.mode == PolicyMode::kDatabase) emu.policy = StoredPolicy{*text, nowMicros()};
   return {};
 }
@@ -52,7 +54,8 @@ core::Result<void> loadNodesFile(const std::string& path, NodeStore& store, Micr
     const auto field = "nodes[" + std::to_string(i) + "]";
     auto spec = parseNodeSpec(nodes[i], field);
     if (!spec) return bad(spec.error().field + ": " + spec.error().message);
-    if (auto added = store.add(*spec, now, field); !added) return bad(added.error().field + ": " + added.error().message);
+    if (auto added = store.add(*spec, now, field); !added)
+      return bad(added.error().field + ": " + added.error().message);
   }
   return {};
 }

@@ -25,7 +25,10 @@ std::optional<Micros> readOptionalMicros(const json& value) {
 std::string stateDocument(const Emulator& emu) {
   json users = json::array();
   for (const auto& u : emu.nodes.users())
-    users.push_back({{"id", u.id}, {"name", u.name}, {"email", u.email}, {"displayName", u.displayName},
+    users.push_back({{"id", u.id},
+                     {"name", u.name},
+                     {"email", u.email},
+                     {"displayName", u.displayName},
                      {"createdAt", u.createdAt}});
   json nodes = json::array();
   for (const Node* n : emu.nodes.list())
@@ -85,7 +88,8 @@ core::Result<void> loadStateFile(const std::string& path, Emulator& emu) {
       node.registerMethod = n.at("registerMethod").get<std::string>();
       nodes.push_back(std::move(node));
     }
-    if (auto ok = emu.nodes.restore(std::move(users), nodes); !ok) return bad(ok.error().field + ": " + ok.error().message);
+    if (auto ok = emu.nodes.restore(std::move(users), nodes); !ok)
+      return bad(ok.error().field + ": " + ok.error().message);
     emu.mode = *mode;
     const auto& policy = doc.at("policy");
     if (policy.is_null()) {
