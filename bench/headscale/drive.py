@@ -93,14 +93,16 @@ def pushes():
     return request("GET", hsemu + "/_emu/pushes?withoutPolicy=1")["pushes"]
 
 
-def wait_for_push(count_before, deadline_s=120):
+def wait_for_push(count_before, deadline_s=30):
     end = time.time() + deadline_s
     while time.time() < end:
         p = pushes()
         if len(p) > count_before:
             return p
         time.sleep(0.005)
-    sys.exit("no push reached hsemu within %d s" % deadline_s)
+    status = api("GET", "/api/v2/tailnet/-/headscale")
+    sys.exit("no push reached hsemu within %d s; postured's headscale status:\n%s\nhsemu's pushes: %s"
+             % (deadline_s, json.dumps(status, indent=2), [(p["at"], p["outcome"], p["bytes"]) for p in pushes()]))
 
 
 def settle(quiet_s=1.0):
@@ -130,7 +132,8 @@ api("POST", "/api/v2/tailnet/-/acl", json.dumps(policy).encode(), {"Content-Type
 settle()
 
 before = len(pushes())
-patch = {"nodes": {d: {"custom:managed": {"value": i % 5 != 0}} for i, d in enumerate(ids)}}
+managed = {d: i % 5 != 0 for i, d in enumerate(ids)}
+patch = {"nodes": {d: {"custom:managed": {"value": value}} for d, value in managed.items()}}
 t0 = time.time()
 api("PATCH", "/api/v2/tailnet/-/device-attributes", patch)
 first = wait_for_push(before)[before]
@@ -139,11 +142,11 @@ batch_pushes = len(settle()) - before
 
 latencies = []
 for k in range(flips):
-    device = ids[(k * 7919) % user_nodes]
-    managed = ((k * 7919) % user_nodes) % 5 != 0
+    device = ids[(k * 7919) % user_nodes]  # a member's device: member rules name it
+    managed[device] = not managed[device]
     before = len(pushes())
     t0 = time.time()
-    api("POST", f"/api/v2/device/{device}/attributes/custom:managed", {"value": not managed if k % 2 == 0 else managed})
+    api("POST", f"/api/v2/device/{device}/attributes/custom:managed", {"value": managed[device]})
     p = wait_for_push(before)[before]
     latencies.append(p["atMicros"] / 1000 - t0 * 1000)
     time.sleep(0.3)  # let the pusher's coalescing window close before the next flip
