@@ -142,7 +142,8 @@ batch_pushes = len(settle()) - before
 
 latencies = []
 for k in range(flips):
-    device = ids[(k * 7919) % user_nodes]  # a member's device: member rules name it
+    # A device of user 1, 5, 9, ...: the ACLs of kind 1 name those users, so the flip decides something.
+    device = ids[PER_USER * (1 + 4 * ((k * 37) % (min(RULES, users) // 4)))]
     managed[device] = not managed[device]
     before = len(pushes())
     t0 = time.time()
