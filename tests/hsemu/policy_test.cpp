@@ -48,6 +48,7 @@ TEST(PolicyTest, MainStoresAGoodPolicyAndEchoesIt) {
   EXPECT_EQ(pushes[0]["sha256"], core::sha256Hex(kGoodPolicy));
   EXPECT_EQ(pushes[0]["bytes"], std::string(kGoodPolicy).size());
   EXPECT_TRUE(pushes[0]["atMicros"].is_number_integer());
+  EXPECT_LE(pushes[0]["receivedAtMicros"].get<std::int64_t>(), pushes[0]["atMicros"].get<std::int64_t>());
   EXPECT_THAT(pushes[0]["at"].get<std::string>(), MatchesRegex(".*T[0-9:]+\\.[0-9]{6}Z"));
   EXPECT_FALSE(emu->control("GET", "/_emu/pushes?withoutPolicy=1")["pushes"][0].contains("policy"));
   emu->control("DELETE", "/_emu/pushes");

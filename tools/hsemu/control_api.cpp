@@ -43,7 +43,8 @@ core::Result<void> mergeFaults(Faults& faults, const json& body) {
 
 ordered_json pushJson(const Push& push, bool withPolicy) {
   ordered_json out = {
-      {"at", formatMicrosTime(push.at)}, {"atMicros", push.at}, {"outcome", push.outcome},
+      {"receivedAtMicros", push.receivedAt}, {"at", formatMicrosTime(push.at)}, {"atMicros", push.at},
+      {"outcome", push.outcome},
       {"status", push.status},           {"error", push.error}, {"sha256", core::sha256Hex(push.policy)},
       {"bytes", push.policy.size()}};
   if (withPolicy) out["policy"] = push.policy;

@@ -34,7 +34,8 @@ struct StoredPolicy {
 
 // One PUT /api/v1/policy that passed auth.
 struct Push {
-  Micros at = 0;
+  Micros receivedAt = 0;  // when the request reached the handler, before headscale's parsing
+  Micros at = 0;          // when it was answered
   std::string outcome;  // "accepted", "rejected" (headscale refused it) or "failed" (an injected fault)
   int status = 0;
   std::string error;  // the error text of the answer, "" when accepted

@@ -57,16 +57,17 @@ http::Response getPolicy(Emulator& emu) {
   return apiJson(emu.flavor, policyBody(emu.flavor, text.str(), std::nullopt));
 }
 
-void logPush(Emulator& emu, const std::string& outcome, int status, const std::string& error,
+void logPush(Emulator& emu, Micros receivedAt, const std::string& outcome, int status, const std::string& error,
              const std::string& policy) {
-  emu.pushes.push_back(Push{nowMicros(), outcome, status, error, policy});
+  emu.pushes.push_back(Push{receivedAt, nowMicros(), outcome, status, error, policy});
 }
 
 http::Response setPolicy(Emulator& emu, const http::Request& request) {
+  const Micros receivedAt = nowMicros();
   std::lock_guard lock(emu.mutex);
   if (emu.faults.unavailable) {
     auto response = unavailableResponse(emu.flavor);
-    logPush(emu, "failed", response.status, "headscale is unavailable (injected fault)", "");
+    logPush(emu, receivedAt, "failed", response.status, "headscale is unavailable (injected fault)", "");
     return response;
   }
   auto body = decodePolicyBody(emu.flavor, request.body);
@@ -74,11 +75,11 @@ http::Response setPolicy(Emulator& emu, const http::Request& request) {
     --emu.faults.failPuts;
     auto error = plainError(emu.faults.failStatus, grpc::kInternal, "hsemu: injected PUT failure");
     error.httpStatus = emu.faults.failStatus;
-    logPush(emu, "failed", emu.faults.failStatus, error.grpcMessage, body.policy.value_or(""));
+    logPush(emu, receivedAt, "failed", emu.faults.failStatus, error.grpcMessage, body.policy.value_or(""));
     return renderError(emu.flavor, error);
   }
   if (!body.policy) {
-    logPush(emu, "rejected", body.error.status, body.errorText, "");
+    logPush(emu, receivedAt, "rejected", body.error.status, body.errorText, "");
     return body.error;
   }
   const auto& text = *body.policy;
@@ -86,12 +87,12 @@ http::Response setPolicy(Emulator& emu, const http::Request& request) {
     const auto error = wrappedError(400, grpc::kUnknown, kUpdateDisabled, kUpdateDisabled);
     auto answer =
         renderError(emu.flavor, isGrpcGateway(emu.flavor) ? plainError(500, grpc::kUnknown, kUpdateDisabled) : error);
-    logPush(emu, "rejected", answer.status, kUpdateDisabled, text);
+    logPush(emu, receivedAt, "rejected", answer.status, kUpdateDisabled, text);
     return answer;
   }
   if (auto error = policyError(emu.flavor, text)) {
     auto answer = renderError(emu.flavor, wrappedError(400, grpc::kUnknown, "setting policy", *error));
-    logPush(emu, "rejected", answer.status, "setting policy: " + *error, text);
+    logPush(emu, receivedAt, "rejected", answer.status, "setting policy: " + *error, text);
     return answer;
   }
   const StoredPolicy previous = emu.policy.value_or(StoredPolicy{});
@@ -104,10 +105,10 @@ http::Response setPolicy(Emulator& emu, const http::Request& request) {
     else
       emu.policy.reset();
     auto answer = renderError(emu.flavor, wrappedError(500, grpc::kUnknown, "setting policy", saved.error().message));
-    logPush(emu, "failed", answer.status, saved.error().message, text);
+    logPush(emu, receivedAt, "failed", answer.status, saved.error().message, text);
     return answer;
   }
-  logPush(emu, "accepted", 200, "", text);
+  logPush(emu, receivedAt, "accepted", 200, "", text);
   return apiJson(emu.flavor, policyBody(emu.flavor, emu.policy->text, emu.policy->updatedAt));
 }
 
