@@ -1,5 +1,7 @@
 #include "generator.h"
 
+#include "rng.h"  // tools/emu_common
+
 #include <array>
 #include <cstdio>
 #include <set>
@@ -12,17 +14,7 @@ namespace {
 constexpr Micros kSecond = 1'000'000;
 constexpr Micros kDay = 86'400 * kSecond;
 
-// splitmix64: tiny, and identical on every platform.
-struct Rng {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-};
+using emu::Rng;
 
 constexpr std::array<const char*, 24> kFirstNames = {
     "alice", "bob",   "carol", "dave", "erin", "frank", "grace", "heidi",  "ivan",  "judy",   "mallory", "nina",

@@ -1,14 +1,13 @@
 // hsemu: a headscale API emulator for tests, the demo and benchmarks. See
 // options.cpp for the command line, nodes_api.h and policy_api.h for the
 // headscale API it serves, control_api.h for its own endpoints.
-#include <atomic>
 #include <iostream>
-#include <thread>
 
 #include "control_api.h"
 #include "core/shutdown_signals.h"
 #include "emulator.h"
-#include "http/server.h"
+#include "emulator_server.h"  // tools/emu_common
+#include "http/router.h"
 #include "nodes_api.h"
 #include "options.h"
 #include "policy_api.h"
@@ -33,31 +32,13 @@ int serve(const Options& options) {
   registerNodesApi(router, emu);
   registerPolicyApi(router, emu);
   registerControlApi(router, emu);
-  http::ServerOptions serverOptions;
-  serverOptions.listen = options.listen;
-  serverOptions.threads = options.threads;
-  core::Metrics metrics;
-  http::Server server(serverOptions, router, metrics, {});
-  if (auto ok = server.bind(); !ok) return fail(kRuntimeError, ok.error().message);
-
-  // The signals are blocked in every thread; this one takes them.
-  std::atomic<bool> stopped{false};
-  std::thread signalThread([&] {
-    if (core::waitForShutdownSignal(stopped)) server.shutdown();
-  });
   std::size_t nodes = 0;
   {
     std::lock_guard lock(emu.mutex);
     nodes = emu.nodes.size();
   }
-  const nlohmann::ordered_json listening = {
-      {"msg", "listening"}, {"address", server.boundAddress()}, {"nodes", nodes}, {"flavor", flavorName(emu.flavor)}};
-  std::cerr << listening.dump() << std::endl;
-  server.run();
-  stopped = true;
-  signalThread.join();
-  std::cerr << R"({"msg":"stopped"})" << std::endl;
-  return 0;
+  return emu::serveUntilSignal("hsemu", router, options.listen, options.threads,
+                               {{"nodes", nodes}, {"flavor", flavorName(emu.flavor)}});
 }
 
 }  // namespace

@@ -1,29 +1,11 @@
 #include "options.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+
+#include "secret_argument.h"  // tools/emu_common
 
 namespace postured::hsemu {
-
-namespace {
-
-bool validKey(const std::string& key) { return !key.empty() && key.find_first_of(" \t\r\n") == std::string::npos; }
-
-std::optional<std::string> readKeyFile(const std::string& path, std::string& key) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "--api-key-file " + path + ": cannot open the file";
-  std::stringstream text;
-  text << in.rdbuf();
-  key = text.str();
-  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
-  if (!validKey(key))
-    return "--api-key-file " + path + ": the file must hold one key (no spaces), optionally followed by a newline";
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::variant<Options, int> parseOptions(int argc, char** argv) {
   Options o;
@@ -76,8 +58,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
     return usage("--policy-mode: \"" + mode + "\" is not one of database, file");
   }
   if (!keyFile.empty()) {
-    if (auto error = readKeyFile(keyFile, o.apiKey)) return usage(*error);
-  } else if (!validKey(o.apiKey)) {
+    if (auto error = emu::readSecretArgument("--api-key-file", keyFile, o.apiKey)) return usage(*error);
+  } else if (!emu::validSecret(o.apiKey)) {
     return usage("--api-key: must be non-empty and contain no spaces");
   }
   return o;

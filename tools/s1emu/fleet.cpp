@@ -4,9 +4,11 @@
 
 #include "agent_defaults.h"
 #include "cursor.h"
-#include "rng.h"
+#include "rng.h"  // tools/emu_common
 
 namespace postured::s1emu {
+
+using emu::Rng;
 
 using core::ErrorKind;
 using core::fail;

@@ -9,9 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "rng.h"
+#include "rng.h"  // tools/emu_common
 
 namespace postured::s1emu {
+
+using emu::Rng;
 
 namespace {
 

@@ -4,11 +4,8 @@
 #include <malloc.h>
 #include <pthread.h>
 
-#include <atomic>
-#include <csignal>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "core/shutdown_signals.h"
 #include "agents_api.h"
@@ -16,7 +13,8 @@
 #include "emulator.h"
 #include "fleet_file.h"
 #include "generator.h"
-#include "http/server.h"
+#include "emulator_server.h"  // tools/emu_common
+#include "http/router.h"
 #include "options.h"
 
 namespace postured::s1emu {
@@ -78,26 +76,7 @@ int serve(const Options& options) {
   http::Router router;
   registerAgentsApi(router, emu);
   registerControlApi(router, emu);
-  http::ServerOptions serverOptions;
-  serverOptions.listen = options.listen;
-  serverOptions.threads = options.threads;
-  core::Metrics metrics;
-  http::Server server(serverOptions, router, metrics, {});
-  if (auto ok = server.bind(); !ok) return fail(kRuntimeError, ok.error().message);
-
-  // The signals are blocked in every thread; this one takes them.
-  std::atomic<bool> stopped{false};
-  std::thread signalThread([&] {
-    if (core::waitForShutdownSignal(stopped)) server.shutdown();
-  });
-  const nlohmann::ordered_json listening = {
-      {"msg", "listening"}, {"address", server.boundAddress()}, {"agents", emu.fleet.size()}};
-  std::cerr << listening.dump() << std::endl;
-  server.run();
-  stopped = true;
-  signalThread.join();
-  std::cerr << R"({"msg":"stopped"})" << std::endl;
-  return 0;
+  return emu::serveUntilSignal("s1emu", router, options.listen, options.threads, {{"agents", emu.fleet.size()}});
 }
 
 }  // namespace

@@ -1,33 +1,16 @@
 #include "options.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "core/time.h"
+#include "secret_argument.h"  // tools/emu_common
 
 namespace postured::s1emu {
 
 namespace {
 
 constexpr int kUsageError = 2;
-
-bool validToken(const std::string& token) {
-  return !token.empty() && token.find_first_of(" \t\r\n") == std::string::npos;
-}
-
-std::optional<std::string> readTokenFile(const std::string& path, std::string& token) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "--token-file " + path + ": cannot open the file";
-  std::stringstream text;
-  text << in.rdbuf();
-  token = text.str();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-  if (!validToken(token))
-    return "--token-file " + path + ": the file must hold one token (no spaces), optionally followed by a newline";
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -96,8 +79,8 @@ std::variant<Options, int> parseOptions(int argc, char** argv) {
   };
   if (o.fleetFile.empty() && !o.generate) return usage("give the agents with --fleet FILE or --generate N --seed S");
   if (!tokenFile.empty()) {
-    if (auto error = readTokenFile(tokenFile, o.token)) return usage(*error);
-  } else if (!validToken(o.token)) {
+    if (auto error = emu::readSecretArgument("--token-file", tokenFile, o.token)) return usage(*error);
+  } else if (!emu::validSecret(o.token)) {
     return usage("--token: must be non-empty and contain no spaces");
   }
   if (failPageTimes > 0) o.faults.failPageTimes = failPageTimes;

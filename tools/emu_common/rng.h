@@ -1,4 +1,4 @@
-// Deterministic pseudo-random numbers for the fleet generator: SplitMix64,
+// Deterministic pseudo-random numbers for the emulators' generated fleets: SplitMix64,
 // integer-only, so the same seed gives the same fleet on every platform and
 // standard library (std:: distributions are implementation-defined).
 #pragma once
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <iterator>
 
-namespace postured::s1emu {
+namespace postured::emu {
 
 class Rng {
  public:
@@ -50,4 +50,4 @@ class Rng {
   std::uint64_t state_;
 };
 
-}  // namespace postured::s1emu
+}  // namespace postured::emu
