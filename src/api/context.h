@@ -8,6 +8,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "enforce/headscale/headscale_status.h"
+#include "enforce/live_policy.h"
 #include "integrations/integration_service.h"
 #include "store/cached_store.h"
 
@@ -19,6 +20,9 @@ struct ApiContext {
   core::Metrics& metrics;
   Authenticator& auth;
   integrations::IntegrationService& integrations;
+  // The policy in force, compiled over the devices: shared by the policy
+  // routes, forward-auth and the headscale push, so each compiles it once.
+  enforce::LivePolicy& live;
   std::string tailnet;  // e.g. "example.com"; paths accept it or "-"
   // Set when postured drives a headscale server: its nodes are the devices,
   // and postured assigns no addresses (headscale does).

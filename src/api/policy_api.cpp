@@ -4,7 +4,6 @@
 #include <charconv>
 
 #include "api/json_shapes.h"
-#include "api/policy_nodes.h"
 #include "core/api_key.h"
 #include "core/change_context.h"
 #include "policy/access_check.h"
@@ -18,16 +17,6 @@ namespace postured::api {
 using core::ErrorKind;
 using core::fail;
 using Json = nlohmann::json;
-
-const char* const kDefaultPolicyText =
-    "// The default policy: every device may reach every other device on every port.\n"
-    "{\n"
-    "  \"acls\": [\n"
-    "    {\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]},\n"
-    "  ],\n"
-    "}\n";
-
-std::string policyETag(std::string_view text) { return core::hashKeySecret(text); }
 
 namespace {
 
@@ -67,52 +56,9 @@ http::Response testFailure(Json body) { return http::Response::json(400, body.du
 
 }  // namespace
 
-PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics, std::string tailnet)
-    : store_(store),
-      clock_(clock),
-      fullCompiles_(metrics.counter("postured_policy_compiles_total", {{"kind", "full"}})),
-      incrementalUpdates_(metrics.counter("postured_policy_compiles_total", {{"kind", "incremental"}})),
-      tailnet_(std::move(tailnet)) {
-  metrics.describe("postured_policy_compiles_total", "counter",
-                   "Packet-filter recomputations: full compiles, and incremental updates after attribute changes");
-}
-
-std::vector<policy::PolicyNode> PolicyApi::nodes() { return policyNodesFrom(store_.allDeviceStates(), clock_.now()); }
-
-core::Result<std::shared_ptr<const policy::Policy>> PolicyApi::parsed(const std::string& text,
-                                                                      const std::string& etag) {
-  {
-    std::lock_guard lock(mutex_);
-    if (cachedPolicy_ && cachedEtag_ == etag) return cachedPolicy_;
-  }
-  auto p = policy::parsePolicy(text);
-  if (!p) return tl::unexpected(p.error());
-  auto shared = std::make_shared<const policy::Policy>(std::move(*p));
-  std::lock_guard lock(mutex_);
-  cachedEtag_ = etag;
-  cachedPolicy_ = shared;
-  return shared;
-}
-
-core::Result<CurrentPolicy> PolicyApi::current() {
-  auto tx = store_.read();
-  if (!tx) return tl::unexpected(tx.error());
-  auto stored = (*tx)->currentPolicy();
-  if (!stored) return tl::unexpected(stored.error());
-  CurrentPolicy c;
-  if (*stored) {
-    c.text = (*stored)->text;
-    c.etag = (*stored)->etag;
-  } else {
-    c.text = kDefaultPolicyText;
-    c.etag = policyETag(c.text);
-    c.isDefault = true;
-  }
-  auto p = parsed(c.text, c.etag);
-  if (!p) return fail(ErrorKind::kInternal, "the stored policy no longer parses: " + p.error().message);
-  c.policy = *p;
-  return c;
-}
+PolicyApi::PolicyApi(store::CachedStore& store, const core::Clock& clock, enforce::LivePolicy& live,
+                     std::string tailnet)
+    : store_(store), clock_(clock), live_(live), tailnet_(std::move(tailnet)) {}
 
 core::Result<http::Response> PolicyApi::get(const http::Request& req) {
   auto c = current();
@@ -131,7 +77,7 @@ core::Result<http::Response> PolicyApi::set(const http::Request& req, const Call
   // JSON is HuJSON: one parser for both content types, and the text is kept as sent.
   auto candidate = policy::parsePolicy(text);
   if (!candidate) return tl::unexpected(candidate.error());
-  if (auto failed = runTests(*candidate, nodes())) return testFailure(std::move(*failed));
+  if (auto failed = runTests(*candidate, live_.nodes())) return testFailure(std::move(*failed));
 
   const std::string ifMatch = unquote(req.header("if-match"));
   const std::string newEtag = policyETag(text);
@@ -161,11 +107,6 @@ core::Result<http::Response> PolicyApi::set(const http::Request& req, const Call
   event.newJson = Json{{"etag", newEtag}, {"version", *sequence}}.dump();
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
-  {
-    std::lock_guard lock(mutex_);
-    cachedEtag_ = newEtag;
-    cachedPolicy_ = saved.policy;
-  }
   return policyResponse(req, saved);
 }
 
@@ -207,11 +148,11 @@ core::Result<http::Response> PolicyApi::validate(const http::Request& req) {
     combined["tests"] = policy::toJson(*body);
     auto withTests = policy::parsePolicy(combined.dump(2));
     if (!withTests) return fail(ErrorKind::kInvalidArgument, "tests: " + withTests.error().message);
-    failed = runTests(*withTests, nodes());
+    failed = runTests(*withTests, live_.nodes());
   } else if (body->isObject() || body->isString()) {
     auto candidate = policy::parsePolicy(body->isString() ? body->asString() : req.body);
     if (!candidate) return tl::unexpected(candidate.error());
-    failed = runTests(*candidate, nodes());
+    failed = runTests(*candidate, live_.nodes());
   } else {
     return fail(ErrorKind::kInvalidArgument,
                 "request body must be a policy (object or HuJSON text) or an array of tests");
@@ -229,7 +170,7 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
   auto candidate = policy::parsePolicy(req.body);
   if (!candidate) return tl::unexpected(candidate.error());
 
-  auto all = nodes();
+  auto all = live_.nodes();
   std::optional<policy::IpAddress> ip;
   int port = -1;
   if (type == "user") {
@@ -314,83 +255,15 @@ core::Result<http::Response> PolicyApi::preview(const http::Request& req) {
                                 {"postures", std::move(postureDefs)}});
 }
 
-bool PolicyApi::isCurrent(const CurrentPolicy& c, core::Timestamp now) const {
-  return live_ && live_->etag == c.etag && live_->generation == store_.stateGeneration() &&
-         (!live_->validUntil || now < *live_->validUntil);
-}
-
-void PolicyApi::rebuild(const CurrentPolicy& c, core::Timestamp now) {
-  const auto generation = store_.stateGeneration();  // before the states it describes
-  auto states = store_.allDeviceStates();
-  live_ = std::make_unique<Live>(Live{c.etag, generation, now, nextExpiry(states, now),
-                                      policy::PolicyEngine(*c.policy, policyNodesFrom(states, now))});
-  fullCompiles_.add();
-}
-
-void PolicyApi::update(const CurrentPolicy& c, core::Timestamp now) {
-  if (!live_ || live_->etag != c.etag) return rebuild(c, now);
-  auto changed = store_.changedSince(live_->generation);
-  if (!changed) return rebuild(c, now);  // more commits than the store remembers
-  std::vector<std::string> ids = std::move(changed->ids);
-  auto validUntil = live_->validUntil;
-  if (validUntil && now >= *validUntil) {
-    // Attributes expired since the last evaluation: those devices change too.
-    auto states = store_.allDeviceStates();
-    for (const auto& s : states)
-      for (const auto& a : s->attributes)
-        if (a.expiry && *a.expiry > live_->evaluatedAt && *a.expiry <= now) {
-          ids.push_back(s->device.id);
-          break;
-        }
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    validUntil = nextExpiry(states, now);
-  }
-  std::vector<std::pair<std::string, policy::AttributeSet>> batch;
-  for (const auto& id : ids) {
-    auto state = store_.deviceState(id);
-    const auto* known = live_->engine.node(id);
-    if (!state && !known) continue;  // created and deleted in between
-    if (!state || !known) return rebuild(c, now);
-    auto node = policyNodeFrom(*state, now);
-    if (!sameIdentity(node, *known)) return rebuild(c, now);
-    if (auto e = nextExpiry(*state, now); e && (!validUntil || *e < *validUntil)) validUntil = e;
-    batch.emplace_back(id, std::move(node.attributes));
-  }
-  if (!batch.empty()) {
-    live_->engine.setAttributes(std::move(batch));
-    incrementalUpdates_.add();
-  }
-  live_->generation = changed->generation;
-  live_->evaluatedAt = now;
-  live_->validUntil = validUntil;
-}
-
-core::Result<std::shared_lock<std::shared_mutex>> PolicyApi::upToDate() {
-  auto c = current();
-  if (!c) return tl::unexpected(c.error());
-  const auto now = clock_.now();
-  {
-    std::shared_lock lock(engineMutex_);
-    if (isCurrent(*c, now)) return lock;
-  }
-  {
-    std::unique_lock lock(engineMutex_);
-    if (!isCurrent(*c, now)) update(*c, now);
-  }
-  // Another request may bring it further forward in between: never backwards.
-  return std::shared_lock(engineMutex_);
-}
-
 core::Result<http::Response> PolicyApi::packetFilter(const std::string& deviceId) {
   if (!store_.deviceState(deviceId)) return fail(ErrorKind::kNotFound, "no device with id \"" + deviceId + "\"");
-  auto lock = upToDate();
-  if (!lock) return tl::unexpected(lock.error());
+  auto view = live_.view();
+  if (!view) return tl::unexpected(view.error());
   // Ordered, so fields keep Go's order (SrcIPs, DstPorts, IPProto, CapGrant).
-  nlohmann::ordered_json rules = policy::toJson(live_->engine.filterForId(deviceId));
+  nlohmann::ordered_json rules = policy::toJson(view->engine().filterForId(deviceId));
   if (!rules.is_array()) rules = nlohmann::ordered_json::array();
   auto res = http::Response::json(200, nlohmann::ordered_json{{"rules", std::move(rules)}}.dump());
-  res.headers.emplace_back("ETag", "\"" + live_->etag + "\"");
+  res.headers.emplace_back("ETag", "\"" + view->etag() + "\"");
   return res;
 }
 
@@ -410,9 +283,9 @@ core::Result<http::Response> PolicyApi::accessCheck(const http::Request& req) {
       return fail(ErrorKind::kInvalidArgument, "must be \"tcp\", \"udp\" or \"icmp\"", "proto");
     request.proto = (*body)["proto"].get<std::string>();
   }
-  auto lock = upToDate();
-  if (!lock) return tl::unexpected(lock.error());
-  auto decision = policy::checkAccess(live_->engine.policy(), live_->engine.nodes(), request);
+  auto view = live_.view();
+  if (!view) return tl::unexpected(view.error());
+  auto decision = policy::checkAccess(view->engine().policy(), view->engine().nodes(), request);
   if (!decision) return tl::unexpected(decision.error());
   return jsonResponse(200, policy::toJson(*decision));
 }

@@ -8,52 +8,37 @@
 // Every saved version is kept with who saved it and when, and audited
 // (target TAILNET, property ACL, old/new ETag).
 //
-// Devices come from the CachedStore (policy_nodes.h). Packet filters and
-// access checks are served by a PolicyEngine that is kept current lazily, on
-// the next request after a change: when only attributes changed (a sync, the
-// attributes API, an expiry) it recomputes incrementally from the devices the
-// commits touched (CachedStore::changedSince); a new policy, or a device that
-// appeared, disappeared or changed identity, compiles it again. The parsed
-// policy is cached by ETag. Thread-safe.
+// Packet filters and access checks are served by the LivePolicy shared with
+// the enforcers (enforce/live_policy.h), which keeps the compiled policy
+// current without reading the database. Thread-safe.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "api/auth.h"
-#include "core/metrics.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "http/message.h"
-#include "policy/policy_engine.h"
+#include "enforce/live_policy.h"
 #include "policy/policy_model.h"
-#include "policy/policy_node.h"
 #include "store/cached_store.h"
 
 namespace postured::api {
 
-// Tailscale's default policy: every device may reach every device on every port.
-extern const char* const kDefaultPolicyText;
+using enforce::CurrentPolicy;
+using enforce::kDefaultPolicyText;
+using enforce::policyETag;
 // The If-Match value that names the untouched default policy.
 inline constexpr std::string_view kDefaultPolicyETag = "ts-default";
 
-struct CurrentPolicy {
-  std::string text;  // as saved (HuJSON kept)
-  std::string etag;  // without quotes
-  bool isDefault = false;
-  std::shared_ptr<const policy::Policy> policy;
-};
-
 class PolicyApi {
  public:
-  PolicyApi(store::CachedStore& store, const core::Clock& clock, core::Metrics& metrics, std::string tailnet);
+  PolicyApi(store::CachedStore& store, const core::Clock& clock, enforce::LivePolicy& live, std::string tailnet);
 
-  core::Result<CurrentPolicy> current();
+  core::Result<CurrentPolicy> current() { return live_.current(); }
 
   // GET /acl: JSON, or the saved text with Accept: application/hujson; ETag header.
   core::Result<http::Response> get(const http::Request& req);
@@ -80,37 +65,10 @@ class PolicyApi {
                                                 const std::vector<policy::PolicyNode>& nodes);
 
  private:
-  // The current policy compiled over the current devices.
-  struct Live {
-    std::string etag;
-    std::uint64_t generation = 0;               // the store's state generation it reflects
-    core::Timestamp evaluatedAt{};              // attributes are as of this time
-    std::optional<core::Timestamp> validUntil;  // the next attribute expiry after evaluatedAt
-    policy::PolicyEngine engine;
-  };
-  // Brings live_ up to date with the policy and the store and returns a
-  // shared lock under which live_ may be read.
-  core::Result<std::shared_lock<std::shared_mutex>> upToDate();
-  bool isCurrent(const CurrentPolicy& c, core::Timestamp now) const;  // engineMutex_ held
-  void update(const CurrentPolicy& c, core::Timestamp now);           // engineMutex_ held exclusively
-  void rebuild(const CurrentPolicy& c, core::Timestamp now);          // engineMutex_ held exclusively
-
-  std::vector<policy::PolicyNode> nodes();
-  core::Result<std::shared_ptr<const policy::Policy>> parsed(const std::string& text, const std::string& etag);
-
   store::CachedStore& store_;
   const core::Clock& clock_;
-  core::Counter& fullCompiles_;
-  core::Counter& incrementalUpdates_;
+  enforce::LivePolicy& live_;
   std::string tailnet_;
-  std::mutex mutex_;  // guards the parsed-policy cache
-  std::string cachedEtag_;
-  std::shared_ptr<const policy::Policy> cachedPolicy_;
-  std::shared_mutex engineMutex_;
-  std::unique_ptr<Live> live_;
 };
-
-// The ETag of a policy text (hex SHA-256).
-std::string policyETag(std::string_view text);
 
 }  // namespace postured::api

@@ -15,7 +15,7 @@ namespace postured::api {
 
 void registerPolicyRoutes(http::Router& router, ApiContext& ctx) {
   // Shared by the handlers, which live as long as the router.
-  auto api = std::make_shared<PolicyApi>(ctx.store, ctx.clock, ctx.metrics, ctx.tailnet);
+  auto api = std::make_shared<PolicyApi>(ctx.store, ctx.clock, ctx.live, ctx.tailnet);
   router.add("GET", "/api/v2/tailnet/{tailnet}/acl",
              guarded(ctx, "policy_file:read", [api](const http::Request& req, auto&, auto&) { return api->get(req); }));
   router.add("POST", "/api/v2/tailnet/{tailnet}/acl",

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/time.h"
+#include "enforce/forward_auth/client_address.h"
 #include "http/service_url.h"
 
 namespace postured::app {
@@ -47,6 +48,9 @@ const std::vector<ConfigKey>& serveConfigKeys() {
       {"headscale_url", "a headscale server to drive: its nodes become devices, it gets the resolved policy", ""},
       {"headscale_api_key_file", "file holding a headscale API key (headscale apikeys create)", ""},
       {"headscale_poll_interval", "how often headscale's nodes are read", "10s"},
+      {"trusted_proxies", "CIDRs of the proxies whose X-Forwarded-For / X-Real-IP forward-auth believes",
+       "127.0.0.1/32,::1/128"},
+      {"forward_auth_log", "forward-auth lines in the access log: off, sampled (one a second) or all", "sampled"},
   };
   return kKeys;
 }
@@ -144,15 +148,44 @@ core::Result<void> applyValue(ServeConfig& c, const std::string& key, const std:
   } else if (key == "headscale_poll_interval") {
     if (auto ok = duration(c.headscalePollInterval); !ok) return ok;
     if (c.headscalePollInterval < std::chrono::seconds(1)) return bad("must be at least 1s");
+  } else if (key == "trusted_proxies") {
+    std::vector<std::string> entries;
+    for (std::size_t start = 0; start <= value.size();) {
+      const auto comma = std::min(value.find(',', start), value.size());
+      entries.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (value.empty()) entries.clear();  // none: every peer speaks for itself
+    auto parsed = enforce::forward_auth::TrustedProxies::parse(entries);
+    if (!parsed) return bad(parsed.error().message);
+    c.trustedProxies = std::move(entries);
+  } else if (key == "forward_auth_log") {
+    if (value == "off")
+      c.forwardAuthLog = ServeConfig::ForwardAuthLog::kOff;
+    else if (value == "sampled")
+      c.forwardAuthLog = ServeConfig::ForwardAuthLog::kSampled;
+    else if (value == "all")
+      c.forwardAuthLog = ServeConfig::ForwardAuthLog::kAll;
+    else
+      return bad("must be off, sampled or all");
   } else {
     return bad("unknown key");
   }
   return {};
 }
 
-// TOML values of any scalar type as text, so that one parser validates all sources.
+// TOML values of any scalar type as text, so that one parser validates all
+// sources; a list of strings (trusted_proxies) as its comma-separated form.
 std::optional<std::string> scalarText(const toml::node& node) {
   if (auto s = node.value<std::string>(); s && node.is_string()) return *s;
+  if (const auto* list = node.as_array()) {
+    std::string out;
+    for (const auto& item : *list) {
+      if (!item.is_string() || item.value<std::string>()->find(',') != std::string::npos) return std::nullopt;
+      out += (out.empty() ? "" : ",") + *item.value<std::string>();
+    }
+    return out;
+  }
   if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
   if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
   return std::nullopt;
@@ -204,7 +237,7 @@ core::Result<ServeConfig> loadServeConfig(const std::optional<std::string>& conf
       if (!known(key)) return fail(ErrorKind::kInvalidArgument, *configFile + ": unknown key \"" + key + "\"", key);
       auto text = scalarText(node);
       if (!text)
-        return fail(ErrorKind::kInvalidArgument, *configFile + ": " + key + " must be a string, number or boolean",
+        return fail(ErrorKind::kInvalidArgument, *configFile + ": " + key + " must be a string, number, boolean or list of strings",
                     key);
       if (auto ok = applyValue(config, key, *text, *configFile); !ok) return tl::unexpected(ok.error());
     }

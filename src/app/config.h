@@ -38,6 +38,11 @@ struct ServeConfig {
   std::string headscaleUrl;         // normalised origin, e.g. "https://hs.example.com"
   std::string headscaleApiKeyFile;  // a headscale API key (`headscale apikeys create`)
   std::chrono::milliseconds headscalePollInterval{10'000};
+  // forward-auth: the peers whose X-Forwarded-For / X-Real-IP are believed,
+  // and how much of the endpoint's traffic reaches the access log.
+  std::vector<std::string> trustedProxies = {"127.0.0.1/32", "::1/128"};
+  enum class ForwardAuthLog { kOff, kSampled, kAll };
+  ForwardAuthLog forwardAuthLog = ForwardAuthLog::kSampled;
 };
 
 // One configuration key, for flags, help and the README.

@@ -10,8 +10,8 @@
 
 #include "api/attribute_changes.h"
 #include "api/enrollment.h"
-#include "api/policy_api.h"
-#include "api/policy_nodes.h"
+#include "enforce/policy_nodes.h"
+#include "api/forward_auth_routes.h"
 #include "api/routes.h"
 #include "app/data_dir.h"
 #include "app/logging.h"
@@ -71,25 +71,43 @@ void describeMetrics(core::Metrics& metrics) {
 
 // What the headscale pusher resolves: the policy in force and every device
 // with the attributes it holds now.
-enforce::headscale::DecisionSource decisionSource(store::CachedStore& store, const core::Clock& clock,
-                                                  core::Metrics& metrics, const std::string& tailnet) {
-  auto policies = std::make_shared<api::PolicyApi>(store, clock, metrics, tailnet);
-  return [&store, policies](core::Timestamp now) -> core::Result<enforce::headscale::DecisionInputs> {
+enforce::headscale::DecisionSource decisionSource(store::CachedStore& store, enforce::LivePolicy& live) {
+  return [&store, &live](core::Timestamp now) -> core::Result<enforce::headscale::DecisionInputs> {
     const auto snapshot = store.snapshot();
-    auto current = policies->current();
+    auto current = live.current();
     if (!current) return tl::unexpected(current.error());
     enforce::headscale::DecisionInputs inputs;
     inputs.text = std::move(current->text);
     inputs.policy = std::move(current->policy);
-    inputs.nodes = api::policyNodesFrom(*snapshot.states, now);
-    inputs.validUntil = api::nextExpiry(*snapshot.states, now);
+    inputs.nodes = enforce::policyNodesFrom(*snapshot.states, now);
+    inputs.validUntil = enforce::nextExpiry(*snapshot.states, now);
     return inputs;
+  };
+}
+
+// The access log: every request, except that forward-auth, which a busy
+// proxy calls for each of its own requests, is logged as forward_auth_log says.
+std::function<void(const http::AccessRecord&)> accessLogFor(const ServeConfig& config) {
+  if (!config.accessLog) return {};
+  auto lastSecond = std::make_shared<std::atomic<std::int64_t>>(-1);
+  return [mode = config.forwardAuthLog, lastSecond](const http::AccessRecord& record) {
+    if (record.route.starts_with("/forward-auth")) {
+      if (mode == ServeConfig::ForwardAuthLog::kOff) return;
+      if (mode == ServeConfig::ForwardAuthLog::kSampled) {
+        const auto second = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::steady_clock::now().time_since_epoch())
+                                .count();
+        if (lastSecond->exchange(second) == second) return;  // one line a second at most
+      }
+    }
+    logRequest(record);
   };
 }
 
 // The headscale connection when headscale_url is set, else null.
 core::Result<std::unique_ptr<enforce::headscale::HeadscaleService>> startHeadscale(const ServeConfig& config,
                                                                                    store::CachedStore& store,
+                                                                                   enforce::LivePolicy& live,
                                                                                    const core::Clock& clock,
                                                                                    core::Metrics& metrics) {
   if (config.headscaleUrl.empty()) return nullptr;
@@ -99,7 +117,7 @@ core::Result<std::unique_ptr<enforce::headscale::HeadscaleService>> startHeadsca
   settings.pollInterval = config.headscalePollInterval;
   std::vector<std::string> warnings;
   auto service = enforce::headscale::HeadscaleService::create(
-      settings, store, clock, metrics, decisionSource(store, clock, metrics, config.tailnet), warnings);
+      settings, store, clock, metrics, decisionSource(store, live), warnings);
   for (const auto& w : warnings) logEvent("warn", "headscale API key file", {{"warning", w}});
   if (service)
     logEvent("info", "driving headscale",
@@ -157,18 +175,23 @@ static int serveUntilStopped(const ServeConfig& config) {
   integrations::SyncScheduler scheduler(engine, **store, clock);
   integrations::IntegrationService integrationService(**store, engine, scheduler, *secrets, clock);
 
-  auto headscale = startHeadscale(config, **store, clock, metrics);
+  enforce::LivePolicy live(**store, clock, metrics);
+  auto headscale = startHeadscale(config, **store, live, clock, metrics);
   if (!headscale) {
     logEvent("error", "cannot connect headscale", {{"error", headscale.error().message}});
     return 1;
   }
 
   api::Authenticator auth(**store, clock);
-  api::ApiContext context{**store, clock, metrics, auth, integrationService, config.tailnet};
+  api::ApiContext context{**store, clock, metrics, auth, integrationService, live, config.tailnet};
   if (*headscale) context.headscale = &(*headscale)->status();
   http::Router router;
   router.setDefaultMaxBodyBytes(config.maxBodyBytes);
   api::registerRoutes(router, context);
+  api::registerForwardAuthRoutes(router, context, *enforce::forward_auth::TrustedProxies::parse(config.trustedProxies),
+                                 [](std::string_view message, const nlohmann::json& fields) {
+                                   logEvent("warn", message, fields);
+                                 });
   console::registerConsoleRoutes(router);
 
   http::ServerOptions options;
@@ -176,9 +199,7 @@ static int serveUntilStopped(const ServeConfig& config) {
   options.threads = config.threads;
   options.readTimeout = config.readTimeout;
   options.idleTimeout = config.idleTimeout;
-  std::function<void(const http::AccessRecord&)> accessLog;
-  if (config.accessLog) accessLog = logRequest;
-  http::Server server(options, router, metrics, accessLog);
+  http::Server server(options, router, metrics, accessLogFor(config));
   if (auto ok = server.bind(); !ok) {
     logEvent("error", "cannot listen", {{"error", ok.error().message}});
     return 1;

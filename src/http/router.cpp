@@ -22,6 +22,18 @@ std::vector<std::string_view> splitPath(std::string_view path) {
 bool isCapture(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
+
+// "{name...}": the rest of the path, zero or more segments.
+bool isRestCapture(std::string_view segment) { return isCapture(segment) && segment.ends_with("...}"); }
+
+std::string joinSegments(const std::vector<std::string_view>& segments, std::size_t from) {
+  std::string out;
+  for (std::size_t i = from; i < segments.size(); ++i) {
+    if (i > from) out += '/';
+    out += segments[i];
+  }
+  return out;
+}
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, std::size_t maxBodyBytes) {
@@ -36,10 +48,16 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   Match result;
   const auto segments = splitPath(path);
   for (const auto& c : routes_) {
-    if (c.segments.size() != segments.size()) continue;
+    const bool rest = !c.segments.empty() && isRestCapture(c.segments.back());
+    const std::size_t fixed = rest ? c.segments.size() - 1 : c.segments.size();
+    if (rest ? segments.size() < fixed : segments.size() != fixed) continue;
     PathParams params;
+    if (rest) {
+      const auto& want = c.segments.back();
+      params.emplace(want.substr(1, want.size() - 5), joinSegments(segments, fixed));
+    }
     bool ok = true;
-    for (std::size_t i = 0; i < segments.size() && ok; ++i) {
+    for (std::size_t i = 0; i < fixed && ok; ++i) {
       const auto& want = c.segments[i];
       if (isCapture(want))
         params.emplace(want.substr(1, want.size() - 2), std::string(segments[i]));

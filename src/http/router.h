@@ -1,5 +1,7 @@
 // Maps (method, path pattern) to a handler. Patterns are literal segments and
-// "{name}" captures of one segment, e.g. "/api/v2/device/{id}/attributes/{key}".
+// "{name}" captures of one segment, e.g. "/api/v2/device/{id}/attributes/{key}";
+// a last segment "{name...}" captures the rest of the path (zero or more
+// segments, joined by "/").
 // Routes are added before the server starts; matching is then read-only and
 // thread-safe.
 #pragma once

@@ -1,8 +1,8 @@
 #include "policy/access_check.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "policy/destination.h"
 #include "policy/devices_file.h"
 #include "policy/filter_compiler.h"
 #include "policy/posture_evaluator.h"
@@ -39,21 +39,6 @@ bool entryContains(const std::string& entry, const IpAddress& a) {
   return set && set->contains(a);
 }
 
-PostureCheckResult checkPosture(const Policy& policy, const PolicyNode& node, const std::string& name) {
-  PostureCheckResult out;
-  out.name = name;
-  auto posture = policy.postures.find(name);
-  if (posture == policy.postures.end()) return out;  // undefined: never met (validation rejects it anyway)
-  const auto lookup = node.attributes.lookup();
-  out.passed = true;
-  for (std::size_t i = 0; i < posture->second.parsed.size(); ++i) {
-    ConditionResult r = explain(posture->second.parsed[i], lookup);
-    out.passed = out.passed && r.passed;
-    out.conditions.push_back(ConditionCheck{posture->second.conditions[i].text, r.passed, r.actual, r.reason});
-  }
-  return out;
-}
-
 std::string ruleName(const RuleMatch& rule) {
   return std::string(rule.kind == RuleKind::kAcl ? "acl" : "grant") + " on line " + std::to_string(rule.line);
 }
@@ -71,63 +56,22 @@ std::string joinLines(const std::vector<RuleMatch>& rules) {
   return out;
 }
 
-// "name", "name:port", "ip", "ip:port", "[v6]:port".
-struct ParsedDst {
-  std::string host;
-  std::optional<std::uint16_t> port;
-};
-
-core::Result<ParsedDst> parseDst(const std::string& text) {
-  auto badPort = [&](const std::string& p) {
-    return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + text + "\": \"" + p + "\" is not a port (0-65535)",
-                      "dst");
-  };
-  auto port = [&](const std::string& p) -> core::Result<std::uint16_t> {
-    unsigned value = 0;
-    auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
-    if (p.empty() || ec != std::errc() || ptr != p.data() + p.size() || value > 65535) return badPort(p);
-    return static_cast<std::uint16_t>(value);
-  };
-  if (text.empty()) return core::fail(core::ErrorKind::kInvalidArgument, "dst is empty: give a node or IP:PORT", "dst");
-  if (text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string::npos || (close + 1 < text.size() && text[close + 1] != ':'))
-      return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + text + "\": expected [IPv6]:PORT", "dst");
-    ParsedDst out{text.substr(1, close - 1), std::nullopt};
-    if (close + 1 < text.size()) {
-      auto p = port(text.substr(close + 2));
-      if (!p) return tl::unexpected(p.error());
-      out.port = *p;
-    }
-    return out;
-  }
-  if (IpAddress::parse(text)) return ParsedDst{text, std::nullopt};  // includes bare IPv6
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return ParsedDst{text, std::nullopt};
-  auto p = port(text.substr(colon + 1));
-  if (!p) return tl::unexpected(p.error());
-  return ParsedDst{text.substr(0, colon), *p};
-}
-
-std::optional<std::size_t> findNode(const std::vector<PolicyNode>& nodes, const std::string& name) {
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].name == name) return i;
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].hostname == name) return i;
-  if (auto ip = IpAddress::parse(name))
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].ipv4 == *ip || nodes[i].ipv6 == *ip) return i;
-  return std::nullopt;
-}
-
-std::string knownNodes(const std::vector<PolicyNode>& nodes) {
-  std::string out;
-  for (std::size_t i = 0; i < nodes.size() && i < 20; ++i) out += (i ? ", " : "") + nodes[i].name;
-  if (nodes.size() > 20) out += ", ...";
-  return out.empty() ? "none" : out;
-}
-
 }  // namespace
+
+PostureCheckResult checkPosture(const Policy& policy, const PolicyNode& node, const std::string& name) {
+  PostureCheckResult out;
+  out.name = name;
+  auto posture = policy.postures.find(name);
+  if (posture == policy.postures.end()) return out;  // undefined: never met (validation rejects it anyway)
+  const auto lookup = node.attributes.lookup();
+  out.passed = true;
+  for (std::size_t i = 0; i < posture->second.parsed.size(); ++i) {
+    ConditionResult r = explain(posture->second.parsed[i], lookup);
+    out.passed = out.passed && r.passed;
+    out.conditions.push_back(ConditionCheck{posture->second.conditions[i].text, r.passed, r.actual, r.reason});
+  }
+  return out;
+}
 
 core::Result<AccessProto> parseAccessProto(std::string_view text) {
   const std::string p = lower(text);
@@ -274,52 +218,25 @@ core::Result<AccessDecision> checkAccess(const Policy& policy, const std::vector
                                          const AccessRequest& request) {
   auto proto = parseAccessProto(request.proto);
   if (!proto) return tl::unexpected(proto.error());
-  auto srcIndex = findNode(nodes, request.src);
+  const NodeDirectory directory(nodes);
+  auto srcIndex = directory.find(request.src);
   if (!srcIndex)
     return core::fail(core::ErrorKind::kInvalidArgument,
-                      "src \"" + request.src + "\" is not a known node (known: " + knownNodes(nodes) + ")", "src");
-  auto dst = parseDst(request.dst);
+                      "src \"" + request.src + "\" is not a known node (known: " + directory.someNames() + ")", "src");
+  auto dst = parseDestination(request.dst);
   if (!dst) return tl::unexpected(dst.error());
-
-  // The destination: a node (its IPv4 address, else IPv6), or an address that a
-  // node holds, routes as a subnet router, or reaches as an exit node.
-  std::vector<std::pair<std::size_t, IpAddress>> candidates;
-  if (auto ip = IpAddress::parse(dst->host)) {
-    for (std::size_t i = 0; i < nodes.size(); ++i)
-      if (nodes[i].ipv4 == *ip || nodes[i].ipv6 == *ip) candidates.emplace_back(i, *ip);
-    if (candidates.empty())
-      for (std::size_t i = 0; i < nodes.size(); ++i)
-        for (const auto& r : nodes[i].subnetRoutes())
-          if (r.contains(*ip)) {
-            candidates.emplace_back(i, *ip);
-            break;
-          }
-    if (candidates.empty() && internetAddresses().contains(*ip))
-      for (std::size_t i = 0; i < nodes.size(); ++i)
-        if (!nodes[i].exitRoutes().empty()) candidates.emplace_back(i, *ip);
-    if (candidates.empty()) {
-      AccessDecision d;
-      d.src = request.src;
-      d.dst = request.dst;
-      d.proto = *proto;
-      d.reason = "denied: no node holds or routes " + ip->toString();
-      return d;
-    }
-  } else {
-    auto index = findNode(nodes, dst->host);
-    if (!index)
-      return core::fail(
-          core::ErrorKind::kInvalidArgument,
-          "dst \"" + dst->host + "\" is not a known node or IP address (known: " + knownNodes(nodes) + ")", "dst");
-    const PolicyNode& n = nodes[*index];
-    std::optional<IpAddress> addr = n.ipv4 && nodes[*srcIndex].ipv4 ? n.ipv4 : n.ipv6;
-    if (!addr) addr = n.ipv4;
-    if (!addr) return core::fail(core::ErrorKind::kInvalidArgument, "dst \"" + dst->host + "\" has no address", "dst");
-    candidates.emplace_back(*index, *addr);
+  auto resolved = directory.resolve(policy, dst->host, &nodes[*srcIndex]);
+  if (!resolved) return tl::unexpected(resolved.error());
+  if (resolved->candidates.empty()) {
+    AccessDecision d;
+    d.src = request.src;
+    d.dst = request.dst;
+    d.proto = *proto;
+    d.reason = "denied: " + resolved->unreachable;
+    return d;
   }
-
   std::optional<AccessDecision> first;
-  for (const auto& [index, ip] : candidates) {
+  for (const auto& [index, ip] : resolved->candidates) {
     AccessDecision d = decideAccess(policy, nodes, *srcIndex, index, ip, dst->port, *proto, request.dst);
     d.src = request.src;
     if (d.allowed) return d;

@@ -45,6 +45,10 @@ struct PostureCheckResult {
   std::vector<ConditionCheck> conditions;
 };
 
+// Every condition of the posture named `name` ("posture:trusted") evaluated
+// on `node`, with the reasons; an undefined posture is never met.
+PostureCheckResult checkPosture(const Policy& policy, const PolicyNode& node, const std::string& name);
+
 enum class RuleKind { kAcl, kGrant };
 
 struct RuleMatch {

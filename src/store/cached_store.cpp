@@ -126,6 +126,7 @@ class CachedStore::RecordingTx final : public WriteTx {
     if (ok) {
       const bool decisionInputs = policyChanged_ || !changes_.empty();
       owner_.apply(changes_);
+      if (policyChanged_) ++owner_.policyGeneration_;
       if (decisionInputs) owner_.noteDecisionChange();
     }
     std::deque<Change>().swap(changes_);  // a sync's changes can be large: give the memory back

@@ -83,6 +83,10 @@ class CachedStore final : public Store {
   // policy compiler reads). Same rule: read it before the states.
   std::uint64_t stateGeneration() const { return stateGeneration_.load(); }
 
+  // Changes whenever a commit saved a policy version, so readers can keep
+  // the policy in force in memory. Same rule: read it before the policy.
+  std::uint64_t policyGeneration() const { return policyGeneration_.load(); }
+
   // The devices whose state (the device or its attributes) changed in the
   // commits after state generation `since`, and the generation they bring the
   // caller to; nullopt when that history is no longer kept (the caller then
@@ -126,6 +130,7 @@ class CachedStore final : public Store {
   std::vector<std::uint32_t> freePositions_;
   std::atomic<std::uint64_t> deviceGeneration_{0};
   std::atomic<std::uint64_t> stateGeneration_{0};
+  std::atomic<std::uint64_t> policyGeneration_{0};
   // The ids each recent commit touched, oldest first, bounded by kJournalIds in all.
   struct JournalEntry {
     std::uint64_t generation;

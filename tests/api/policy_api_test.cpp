@@ -52,7 +52,8 @@ class PolicyApiTest : public ::testing::Test {
     ASSERT_TRUE(tx->putAttribute(
         "a1", core::DeviceAttribute{"custom:trusted", core::AttributeValue(true), std::nullopt, clock_.now()}));
     ASSERT_TRUE(tx->commit());
-    api_ = std::make_unique<PolicyApi>(*store_, clock_, metrics_, "example.com");
+    live_ = std::make_unique<enforce::LivePolicy>(*store_, clock_, metrics_);
+    api_ = std::make_unique<PolicyApi>(*store_, clock_, *live_, "example.com");
     key_->id = "k1";
     key_->description = "admin";
   }
@@ -94,6 +95,7 @@ class PolicyApiTest : public ::testing::Test {
   FixedClock clock_;
   core::Metrics metrics_;
   std::unique_ptr<store::CachedStore> store_;
+  std::unique_ptr<enforce::LivePolicy> live_;
   std::unique_ptr<PolicyApi> api_;
   std::shared_ptr<core::ApiKey> key_ = std::make_shared<core::ApiKey>();
   Caller caller() const { return Caller{key_}; }

@@ -70,5 +70,23 @@ TEST(HttpRouter, MatchesCapturesAndReportsOtherMethods) {
   EXPECT_FALSE(m.pathExists);
 }
 
+TEST(HttpRouter, ARestCaptureTakesWhatFollowsOrNothing) {
+  Router router;
+  auto ok = [](const Request&, const PathParams&) { return Response::json(200, "{}"); };
+  router.add("GET", "/forward-auth/{kind}/{value}/{rest...}", ok);
+
+  auto m = router.match("GET", "/forward-auth/dst/tag:wiki:443/wiki/Main_Page");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.at("value"), "tag:wiki:443");
+  EXPECT_EQ(m.params.at("rest"), "wiki/Main_Page");
+
+  m = router.match("GET", "/forward-auth/dst/tag:wiki:443");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.params.at("rest"), "");
+
+  EXPECT_EQ(router.match("GET", "/forward-auth/dst").route, nullptr);
+  EXPECT_EQ(router.match("GET", "/other/dst/x").route, nullptr);
+}
+
 }  // namespace
 }  // namespace postured::http

@@ -253,9 +253,10 @@ TEST_F(HeadscaleTest, AnInfectedNodeLeavesThePushedPolicyWithinTwoSecondsAndCome
   ASSERT_FALSE(onlyB.is_null()) << emu_->pushes().dump(2);
   EXPECT_LT(onlyB["atMicros"].get<std::int64_t>() - micros(flipped), 2'000'000) << "pushed too late";
 
-  const auto s = status();
+  // postured records the push once headscale has answered it, a moment after hsemu logged it.
+  Json s;
+  EXPECT_TRUE(eventually([&] { return (s = status())["lastPush"]["sha256"] == onlyB["sha256"]; })) << s.dump(2);
   EXPECT_EQ(s["lastPush"]["outcome"], "pushed");
-  EXPECT_EQ(s["lastPush"]["sha256"], onlyB["sha256"]);
 
   // Both infected: no source passes, so the rule goes (never an empty src).
   const auto second = Clock::now();
@@ -263,7 +264,8 @@ TEST_F(HeadscaleTest, AnInfectedNodeLeavesThePushedPolicyWithinTwoSecondsAndCome
   auto none = waitForPush(second, [](const Json& p) { return sourcesToServers(p).empty(); });
   ASSERT_FALSE(none.is_null()) << emu_->pushes().dump(2);
   for (const auto& rule : none["parsed"]["acls"]) EXPECT_FALSE(rule["src"].empty()) << rule;
-  EXPECT_EQ(status()["lastPush"]["rulesDropped"], 1);
+  EXPECT_TRUE(eventually([&] { return (s = status())["lastPush"]["sha256"] == none["sha256"]; })) << s.dump(2);
+  EXPECT_EQ(s["lastPush"]["rulesDropped"], 1);
 
   const auto healed = Clock::now();
   setInfected(a, false);

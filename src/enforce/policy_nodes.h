@@ -15,7 +15,7 @@
 #include "policy/policy_node.h"
 #include "store/cached_store.h"
 
-namespace postured::api {
+namespace postured::enforce {
 
 policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timestamp now);
 
@@ -33,4 +33,4 @@ std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<cons
                                           core::Timestamp now);
 std::optional<core::Timestamp> nextExpiry(const store::DeviceState& state, core::Timestamp now);
 
-}  // namespace postured::api
+}  // namespace postured::enforce

@@ -1,10 +1,10 @@
-#include "api/policy_nodes.h"
+#include "enforce/policy_nodes.h"
 
 #include <algorithm>
 
 #include "core/attribute.h"
 
-namespace postured::api {
+namespace postured::enforce {
 
 policy::PolicyNode policyNodeFrom(const store::DeviceState& state, core::Timestamp now) {
   const auto& d = state.device;
@@ -59,4 +59,4 @@ std::optional<core::Timestamp> nextExpiry(const std::vector<std::shared_ptr<cons
   return next;
 }
 
-}  // namespace postured::api
+}  // namespace postured::enforce
