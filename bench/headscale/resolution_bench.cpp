@@ -6,10 +6,15 @@
 // destinations), of which the benchmark's argument are from autogroup:member
 // instead. Each of those lists every passing device (about 13,000
 // addresses), so they decide the size of the output, and with it the time.
+// BM_ResolveAfterFlip: the same after one device's attribute flips, resolved
+// again by the PolicyResolver the headscale push keeps.
 // Run by bench/headscale/run.sh.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <memory>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -125,6 +130,7 @@ void BM_ResolvePostures(benchmark::State& state) {
       return;
     }
     bytes = r->text.size();
+
     resolved = r->rulesResolved;
     benchmark::DoNotOptimize(r->text.data());
   }
@@ -133,6 +139,47 @@ void BM_ResolvePostures(benchmark::State& state) {
   state.counters["outputBytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_ResolvePostures)->Arg(0)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond);
+
+// What the headscale push does after one device's attribute flips: resolve
+// again, told which device changed (PolicyResolver). The nodes arrive as a
+// fresh copy each time, as they do from postured's store; making and
+// dropping it is not timed (the push drops it after the PUT).
+void BM_ResolveAfterFlip(benchmark::State& state) {
+  auto nodes = makeNodes();
+  const std::string text = makePolicy(static_cast<int>(state.range(0)));
+  auto parsed = postured::policy::parsePolicy(text);
+  if (!parsed) {
+    state.SkipWithError(parsed.error().message.c_str());
+    return;
+  }
+  const auto policy = std::make_shared<const postured::policy::Policy>(std::move(*parsed));
+  postured::enforce::headscale::PolicyResolver resolver;
+  auto copy = nodes;
+  if (!resolver.resolve(text, policy, std::move(copy))) {
+    state.SkipWithError("the first resolution failed");
+    return;
+  }
+  std::size_t flips = 0;
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    // A user's device that the users' rules name, as bench/headscale/drive.py flips.
+    auto& flipped = nodes[static_cast<std::size_t>(kDevicesPerUser * (1 + 4 * (flips++ % 400)))];
+    const bool managed = flipped.attributes.find("custom:managed")->asBool();
+    flipped.attributes.set("custom:managed", postured::core::AttributeValue(!managed));
+    copy = nodes;
+    const std::vector<std::string> changed = {flipped.id};
+    state.ResumeTiming();
+    auto r = resolver.resolve(text, policy, std::move(copy), &changed);
+    if (!r) {
+      state.SkipWithError(r.error().message.c_str());
+      return;
+    }
+    bytes = r->text.size();
+  }
+  state.counters["outputBytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_ResolveAfterFlip)->Arg(0)->Arg(10)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -353,6 +354,45 @@ TEST(PolicyResolution, ATextThatDoesNotParseFails) {
   auto mismatch = resolvePostures(R"({"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]})", *parsed, nodes());
   ASSERT_FALSE(mismatch);
   EXPECT_THAT(mismatch.error().message, HasSubstr("differ"));
+}
+
+// PolicyResolver told that some nodes changed, when more than their
+// attributes did (or the policy did): it resolves everything, so the bytes
+// are still resolvePostures'. (resolution_exactness_test.cpp proves the
+// attribute changes on the corpora.)
+TEST(PolicyResolver, WhatIsMoreThanAnAttributeChangeIsResolvedAfresh) {
+  const std::string text = policyText(R"(
+    "acls": [{"action": "accept", "src": ["group:eng", "tag:web"], "srcPosture": ["posture:managed"], "dst": ["tag:router:22"]}],
+    "grants": [{"src": ["autogroup:member"], "dst": ["autogroup:self"], "ip": ["22"], "srcPosture": ["posture:managed"]}])");
+  auto parsed = policy::parsePolicy(text);
+  ASSERT_TRUE(parsed);
+  const auto model = std::make_shared<const policy::Policy>(std::move(*parsed));
+  PolicyResolver resolver;
+  auto check = [&](const std::string& policyText, std::vector<policy::PolicyNode> ns,
+                   const std::vector<std::string>& changed, const char* what) {
+    auto p = policy::parsePolicy(policyText);
+    ASSERT_TRUE(p) << what;
+    const auto m = std::make_shared<const policy::Policy>(std::move(*p));
+    const auto full = resolvePostures(policyText, *m, ns);
+    const auto incremental = resolver.resolve(policyText, m, std::move(ns), &changed);
+    ASSERT_TRUE(full && incremental) << what;
+    EXPECT_EQ(incremental->text, full->text) << what;
+    EXPECT_EQ(incremental->warnings, full->warnings) << what;
+  };
+  auto ns = nodes();
+  check(text, ns, {}, "the first call");
+  ns[1].attributes.set("custom:managed", core::AttributeValue(true));  // alice-phone passes now
+  check(text, ns, {ns[1].id}, "an attribute");
+  ns[0].ipv4 = policy::IpAddress::parse("100.64.0.9");  // alice-laptop moves
+  check(text, ns, {ns[0].id}, "an address");
+  ns[2].userLogin = "alice@example.com";  // bob's desktop is alice's now
+  check(text, ns, {ns[2].id}, "an owner");
+  auto fewer = ns;
+  fewer.pop_back();
+  check(text, fewer, {ns.back().id}, "a node gone");
+  check(text, ns, {ns.back().id}, "a node back");
+  check(policyText(R"("acls": [{"action": "accept", "src": ["group:eng"], "srcPosture": ["posture:managed"], "dst": ["tag:web:80"]}])"),
+        ns, {}, "another policy");
 }
 
 }  // namespace

@@ -34,11 +34,11 @@
 // Each (node, posture) is evaluated once and each selector resolved once.
 //
 // The text is plain JSON, deterministic (the same inputs give the same
-// bytes, whatever the order of `nodes`), indented for people to read. Pure
-// function; thread-safe.
+// bytes, whatever the order of `nodes`), indented for people to read.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,7 +60,39 @@ struct ResolvedPolicy {
 // `nodes` every device with its current attributes (expired ones already
 // left out). Fails only on a text that does not parse (or does not match the
 // model), which a saved policy never does.
+// Pure function; thread-safe.
 core::Result<ResolvedPolicy> resolvePostures(std::string_view text, const policy::Policy& policy,
                                              const std::vector<policy::PolicyNode>& nodes);
+
+// resolvePostures for a caller that resolves again and again as attributes
+// change (the headscale push): it keeps what the last resolution computed
+// and, when told which nodes may have changed since, evaluates only those
+// nodes' postures again and rewrites only the rules whose sources' set
+// (RuleSources::set) changed; every other rule keeps its text (a rule's
+// output depends on attributes only through that set: resolution_rules.h).
+// The result is byte for byte what resolvePostures gives on the same inputs
+// (tests/enforce/policy_resolver_test.cpp). Not thread-safe.
+class PolicyResolver {
+ public:
+  PolicyResolver();
+  ~PolicyResolver();
+  PolicyResolver(const PolicyResolver&) = delete;
+  PolicyResolver& operator=(const PolicyResolver&) = delete;
+
+  // As resolvePostures. `changedIds`, when given, is the caller's promise
+  // that of the nodes only those with these ids may differ from the last
+  // call's; without it (or when the text, the node ids or a changed node's
+  // identity differ) everything is resolved again. `nodes` is taken when
+  // everything is, else only the changed nodes' attributes are (the caller
+  // then drops the rest when it suits it: after the push). A failure forgets
+  // the past.
+  core::Result<ResolvedPolicy> resolve(std::string_view text, std::shared_ptr<const policy::Policy> policy,
+                                       std::vector<policy::PolicyNode>&& nodes,
+                                       const std::vector<std::string>* changedIds = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace postured::enforce::headscale

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "enforce/headscale/resolution_text.h"
+
 namespace postured::enforce::headscale {
 namespace {
 
@@ -191,7 +193,8 @@ std::vector<std::size_t> AddressIndex::nodesIn(const IpSet& set) const {
   return out;
 }
 
-std::string AddressIndex::single(const IpPrefix& p, const IpSet& set, int line, std::vector<std::string>& warnings) {
+void AddressIndex::appendSingle(std::string& out, const IpPrefix& p, const IpSet& set, int line,
+                                std::vector<std::string>& warnings) {
   auto [first, last] = find(p.addr);
   for (auto it = first; it != last; ++it) {
     const PolicyNode& n = nodes_[it->node];
@@ -205,19 +208,56 @@ std::string AddressIndex::single(const IpPrefix& p, const IpSet& set, int line, 
                        "addresses (" + others + ") are admitted too; write the rule's prefixes so that they " +
                        "cover both of the node's addresses or neither");
   }
-  if (first == last) return addressText(p.addr);
+  if (first == last) {
+    out += addressText(p.addr);
+    return;
+  }
   if (first->text.empty()) first->text = addressText(p.addr);
-  return first->text;
+  out += first->text;
 }
 
-nlohmann::json AddressIndex::selectors(const IpSet& set, int line, std::vector<std::string>& warnings) {
+std::vector<std::string> AddressIndex::selectors(const IpSet& set, int line, std::vector<std::string>& warnings) {
+  std::vector<std::string> out;
+  for (const auto& p : set.prefixes()) {
+    out.emplace_back();
+    if (p.isSingleIp()) {
+      appendSingle(out.back(), p, set, line, warnings);
+    } else {
+      out.back() = prefixText(p);
+    }
+  }
+  return out;
+}
+
+std::shared_ptr<const std::string> AddressIndex::sourceText(const IpSet& set, int line,
+                                                            std::vector<std::string>& warnings) {
   std::string key(reinterpret_cast<const char*>(set.v4Ranges().data()), set.v4Ranges().size() * sizeof(IpSet::Range));
   key += '|';
   key.append(reinterpret_cast<const char*>(set.v6Ranges().data()), set.v6Ranges().size() * sizeof(IpSet::Range));
   if (auto it = written_.find(key); it != written_.end()) return it->second;
   const std::size_t warned = warnings.size();
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& p : set.prefixes()) out.push_back(p.isSingleIp() ? single(p, set, line, warnings) : prefixText(p));
+  const auto prefixes = set.prefixes();
+  auto out = std::make_shared<std::string>();
+  if (prefixes.empty()) {
+    *out = "[]";
+  } else {
+    out->reserve(prefixes.size() * (kFieldIndent + 2 + 24) + kFieldIndent + 4);
+    *out = "[\n";
+    for (std::size_t i = 0; i < prefixes.size(); ++i) {
+      if (i) *out += ",\n";
+      out->append(kFieldIndent + 2, ' ');
+      out->push_back('"');
+      if (prefixes[i].isSingleIp()) {
+        appendSingle(*out, prefixes[i], set, line, warnings);
+      } else {
+        *out += prefixText(prefixes[i]);
+      }
+      out->push_back('"');
+    }
+    *out += '\n';
+    out->append(kFieldIndent, ' ');
+    *out += ']';
+  }
   // With warnings, each rule must give its own (they name its line).
   if (warnings.size() == warned) written_.emplace(std::move(key), out);
   return out;
@@ -234,7 +274,8 @@ std::vector<std::string> AddressIndex::destinations(const IpSet& set, int line, 
     auto [first, last] = find(p.addr);
     if (std::any_of(first, last, [&](const Holder& h) { return written.count(h.node) > 0; })) continue;
     for (auto it = first; it != last; ++it) written.insert(it->node);
-    out.push_back(single(p, set, line, warnings));
+    out.emplace_back();
+    appendSingle(out.back(), p, set, line, warnings);
   }
   return out;
 }

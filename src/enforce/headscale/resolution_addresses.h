@@ -11,12 +11,11 @@
 // which must outlive it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "policy/ip_set.h"
 #include "policy/policy_node.h"
@@ -47,10 +46,24 @@ class AddressIndex {
   std::vector<std::size_t> holders(const policy::IpAddress& a) const;
   // Positions of the nodes with an address in `set`, ascending, in what the set holds.
   std::vector<std::size_t> nodesIn(const policy::IpSet& set) const;
+  // Every address of the nodes `pick(position)` chooses, made in address order (no sorting).
+  template <class Pick>
+  policy::IpSet addressesOf(Pick pick) const {
+    policy::IpSet out;
+    for (const auto& h : byAddress_)
+      if (pick(h.node)) out.addRange(h.address, h.address);
+    return out;
+  }
 
-  // Rules often share their sources (a group to many destinations): the list
-  // of a set written without warnings is kept and copied for the next rule.
-  nlohmann::json selectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+  // The strings of a set (an ipset written out among other selectors).
+  std::vector<std::string> selectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+  // A rule's `src` array as text at kFieldIndent (resolution_text.h). Rules
+  // often share their sources (a group to many destinations): the text of a
+  // set written without warnings is kept and shared with the next rule, until
+  // forgetWritten().
+  std::shared_ptr<const std::string> sourceText(const policy::IpSet& set, int line,
+                                                std::vector<std::string>& warnings);
+  void forgetWritten() { written_.clear(); }
   // As destinations: a node whose addresses are all in `set` appears once, at
   // its first address, which stands for all of them (the compiler would list
   // its addresses twice otherwise).
@@ -64,11 +77,13 @@ class AddressIndex {
   };
   using Range = std::pair<std::vector<Holder>::iterator, std::vector<Holder>::iterator>;
   Range find(const policy::IpAddress& a);
-  std::string single(const policy::IpPrefix& p, const policy::IpSet& set, int line, std::vector<std::string>& warnings);
+  // Appends the address of `p`, a single address, as a selector (without quotes).
+  void appendSingle(std::string& out, const policy::IpPrefix& p, const policy::IpSet& set, int line,
+                    std::vector<std::string>& warnings);
 
   const std::vector<policy::PolicyNode>& nodes_;
   std::vector<Holder> byAddress_;  // sorted by address
-  std::unordered_map<std::string, nlohmann::json> written_;  // by the set's ranges as bytes
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> written_;  // by the set's ranges as bytes
 };
 
 }  // namespace postured::enforce::headscale

@@ -42,27 +42,33 @@ const std::vector<char>& ResolutionContext::postureResults(const std::string& na
   return it->second;
 }
 
-const ResolutionContext::PostureList& ResolutionContext::postureList(
-    const std::vector<policy::PolicyString>& postures) {
+std::string ResolutionContext::postureKey(const std::vector<policy::PolicyString>& postures) {
   std::set<std::string> names;
   for (const auto& p : postures) names.insert(p.text);
   std::string key;
   for (const auto& n : names) key += n + "\n";
-  auto [it, inserted] = postureLists_.try_emplace(key);
+  return key;
+}
+
+void ResolutionContext::fillFailing(PostureList& list) const {
+  // In address order already: no sorting.
+  list.failing = index_.addressesOf([&](std::size_t node) { return !list.passes[node]; });
+}
+
+const ResolutionContext::PostureList& ResolutionContext::postureList(
+    const std::vector<policy::PolicyString>& postures) {
+  auto [it, inserted] = postureLists_.try_emplace(postureKey(postures));
   if (!inserted) return it->second;
   PostureList& list = it->second;
+  std::set<std::string> names;
+  for (const auto& p : postures) names.insert(p.text);
+  list.names.assign(names.begin(), names.end());
   list.passes.assign(nodes_.size(), names.empty() ? 1 : 0);
-  for (const auto& name : names) {
+  for (const auto& name : list.names) {
     const auto& results = postureResults(name);
     for (std::size_t i = 0; i < nodes_.size(); ++i) list.passes[i] = list.passes[i] || results[i];
   }
-  std::vector<IpAddress> failing;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    if (list.passes[i]) continue;
-    if (nodes_[i].ipv4) failing.push_back(*nodes_[i].ipv4);
-    if (nodes_[i].ipv6) failing.push_back(*nodes_[i].ipv6);
-  }
-  list.failing = setOf(std::move(failing));
+  fillFailing(list);
   return list;
 }
 
@@ -70,29 +76,61 @@ bool ResolutionContext::passes(std::size_t i, const std::vector<policy::PolicySt
   return postureList(postures).passes[i] != 0;
 }
 
-RuleSources ResolutionContext::sources(const std::vector<policy::Selector>& src,
-                                       const std::vector<policy::PolicyString>& postures) {
+const RuleSources& ResolutionContext::sources(const std::vector<policy::Selector>& src,
+                                              const std::vector<policy::PolicyString>& postures) {
   std::string key;
   for (const auto& s : src) key += s.text + '\n';
   key += '|';
   for (const auto& p : postures) key += p.text + '\n';
   auto [cached, inserted] = sources_.try_emplace(std::move(key));
-  if (!inserted) return cached->second;
-  RuleSources& out = cached->second;
-  IpSet all;
-  for (const auto& s : src) all = unite(all, addresses(s));
-  out.wildcard = policy::hasWildcard(src);
-  out.dangerAll = policy::hasAutogroup(src, policy::Autogroup::kDangerAll);
-  if (postures.empty()) {
-    out.set = std::move(all);
+  CachedSources& entry = cached->second;
+  if (!inserted) return entry.sources;
+  for (const auto& s : src) entry.all = unite(entry.all, addresses(s));
+  entry.sources.wildcard = policy::hasWildcard(src);
+  entry.sources.dangerAll = policy::hasAutogroup(src, policy::Autogroup::kDangerAll);
+  if (!postures.empty()) entry.postures = &postureList(postures);
+  narrow(entry);
+  return entry.sources;
+}
+
+void ResolutionContext::narrow(CachedSources& entry) {
+  RuleSources& out = entry.sources;
+  if (!entry.postures) {
+    out.set = entry.all;
   } else {
     // Removing every failing node's addresses equals the compiler's removal of
     // those failing nodes that hold a source address: the others hold none.
-    out.set = minus(all, postureList(postures).failing);
-    out.narrowed = !(out.set == all);
+    out.set = minus(entry.all, entry.postures->failing);
+    out.narrowed = !(out.set == entry.all);
   }
   out.ranges = out.wildcard ? unite(out.set, selectors_.subnetRoutes()) : out.set;
-  return out;
+}
+
+void ResolutionContext::attributesChanged(const std::vector<std::size_t>& positions) {
+  if (positions.empty()) return;
+  for (auto& [name, results] : postureResults_)
+    for (auto i : positions) results[i] = policy::meetsPosture(policy_, nodes_[i], name);
+  // The addresses of the nodes that started or stopped passing, by list.
+  std::unordered_map<const PostureList*, IpSet> flipped;
+  for (auto& [key, list] : postureLists_) {
+    std::vector<IpAddress> turned;
+    for (auto i : positions) {
+      char passes = list.names.empty() ? 1 : 0;
+      for (const auto& name : list.names) passes = passes || postureResults_.at(name)[i];
+      if (passes == list.passes[i]) continue;
+      list.passes[i] = passes;
+      for (const auto& a : nodes_[i].addresses()) turned.push_back(a);
+    }
+    if (turned.empty()) continue;
+    flipped[&list] = setOf(std::move(turned));
+    fillFailing(list);
+  }
+  // Only sources that hold such a node are narrowed differently.
+  for (auto& [key, entry] : sources_) {
+    if (!entry.postures) continue;
+    const auto turned = flipped.find(entry.postures);
+    if (turned != flipped.end() && entry.all.overlaps(turned->second)) narrow(entry);
+  }
 }
 
 const std::vector<std::vector<const PolicyNode*>>& ResolutionContext::users() {

@@ -10,16 +10,16 @@
 //            none of the postures (non-node addresses stay);
 //   ranges = set, plus the approved subnet routes when "*" is a source.
 //
-// Not thread-safe (the caches fill on use); one context serves one resolution.
-// It refers to the policy and nodes, which must outlive it.
+// Not thread-safe (the caches fill on use). It refers to the policy and
+// nodes, which must outlive it; between resolutions the nodes' attributes may
+// change in place (attributesChanged), nothing else of them.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "enforce/headscale/resolution_addresses.h"
 #include "enforce/headscale/resolution_selectors.h"
@@ -52,7 +52,12 @@ class ResolutionContext {
 
   // Whether node `i` meets at least one of `postures` (an empty list admits everyone).
   bool passes(std::size_t i, const std::vector<policy::PolicyString>& postures);
-  RuleSources sources(const std::vector<policy::Selector>& src, const std::vector<policy::PolicyString>& postures);
+  const RuleSources& sources(const std::vector<policy::Selector>& src,
+                             const std::vector<policy::PolicyString>& postures);
+
+  // The attributes of the nodes at these positions changed (nothing else
+  // did): what depends on postures is computed again on next use.
+  void attributesChanged(const std::vector<std::size_t>& positions);
 
   // Untagged nodes grouped by login (FilterCompiler's "same user" for
   // autogroup:self), groups in login order, each group in address order.
@@ -61,9 +66,14 @@ class ResolutionContext {
   int userOf(std::size_t i);
 
   // Sets written back as selector strings (resolution_addresses.h).
-  nlohmann::json addressSelectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings) {
+  std::vector<std::string> addressSelectors(const policy::IpSet& set, int line, std::vector<std::string>& warnings) {
     return index_.selectors(set, line, warnings);
   }
+  std::shared_ptr<const std::string> sourceText(const policy::IpSet& set, int line,
+                                                std::vector<std::string>& warnings) {
+    return index_.sourceText(set, line, warnings);
+  }
+  void forgetWritten() { index_.forgetWritten(); }
   std::vector<std::string> addressDestinations(const policy::IpSet& set, int line,
                                                std::vector<std::string>& warnings) {
     return index_.destinations(set, line, warnings);
@@ -71,10 +81,20 @@ class ResolutionContext {
 
  private:
   struct PostureList {
+    std::vector<std::string> names;
     std::vector<char> passes;  // by node position
     policy::IpSet failing;     // every address of the nodes that pass none
   };
+  struct CachedSources {
+    RuleSources sources;
+    const PostureList* postures = nullptr;  // null without postures
+    policy::IpSet all;                      // the sources' addresses, postures aside
+  };
+  static std::string postureKey(const std::vector<policy::PolicyString>& postures);
   const PostureList& postureList(const std::vector<policy::PolicyString>& postures);
+  void fillFailing(PostureList& list) const;
+  // Computes entry.sources from entry.all and the postures' failing nodes.
+  void narrow(CachedSources& entry);
   const std::vector<char>& postureResults(const std::string& name);
 
   const policy::Policy& policy_;
@@ -84,7 +104,7 @@ class ResolutionContext {
   std::unordered_map<std::string, std::vector<std::size_t>> namedNodes_;  // by selector text
   std::unordered_map<std::string, std::vector<char>> postureResults_;     // by posture name
   std::map<std::string, PostureList> postureLists_;                       // by the list's names, sorted
-  std::unordered_map<std::string, RuleSources> sources_;                  // by selector texts and posture names
+  std::unordered_map<std::string, CachedSources> sources_;                // by selector texts and posture names
   std::vector<std::vector<const policy::PolicyNode*>> users_;
   std::vector<int> userOf_;  // by node position
   bool usersBuilt_ = false;

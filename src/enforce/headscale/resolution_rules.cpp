@@ -17,10 +17,6 @@ using policy::PolicyNode;
 using policy::PolicyString;
 using policy::PortRange;
 
-const std::vector<PolicyString>& posturesOf(const policy::Policy& policy, const std::vector<PolicyString>& own) {
-  return own.empty() ? policy.defaultSrcPosture : own;
-}
-
 std::string portText(const PortRange& p) {
   if (p.isAll()) return "*";
   if (p.first == p.last) return std::to_string(p.first);
@@ -37,7 +33,7 @@ bool hasCompanionCapability(const json& app) {
 
 // autogroup:self for one user: the user's devices among the sources, and all the user's devices.
 struct SelfSources {
-  json src;
+  std::shared_ptr<const std::string> src;
   const std::vector<const PolicyNode*>* devices = nullptr;
 };
 
@@ -53,29 +49,29 @@ std::vector<SelfSources> selfSources(ResolutionContext& context, const IpSet& so
   std::vector<SelfSources> out;
   const auto& users = context.users();
   for (auto& [user, addresses] : byUser)
-    out.push_back({context.addressSelectors(setOf(std::move(addresses)), line, warnings),
+    out.push_back({context.sourceText(setOf(std::move(addresses)), line, warnings),
                    &users[static_cast<std::size_t>(user)]});
   return out;
 }
 
 // The compiler lists autogroup:self destinations port by port, each user's
 // device with all its addresses; one ACL destination per (port, device) keeps that order.
-json selfAcl(const SelfSources& self, const std::string& proto, const std::vector<PortRange>& ports) {
-  json acl = {{"action", "accept"}, {"src", self.src}};
-  if (!proto.empty()) acl["proto"] = proto;
+RuleEntry selfAcl(const SelfSources& self, const std::string& proto, const std::vector<PortRange>& ports) {
+  RuleEntry acl{{{"action", "accept"}}, self.src};
+  if (!proto.empty()) acl.fields["proto"] = proto;
   json dst = json::array();
   for (const auto& p : ports)
     for (const auto* n : *self.devices)
       if (!n->addresses().empty()) dst.push_back(nodeDestination(*n) + ":" + portText(p));
-  acl["dst"] = std::move(dst);
+  acl.fields["dst"] = std::move(dst);
   return acl;
 }
 
-json selfGrant(const SelfSources& self, const json& app) {
+RuleEntry selfGrant(const SelfSources& self, const json& app) {
   json dst = json::array();
   for (const auto* n : *self.devices)
     if (!n->addresses().empty()) dst.push_back(nodeDestination(*n));
-  return {{"src", self.src}, {"dst", std::move(dst)}, {"app", app}};
+  return {{{"dst", std::move(dst)}, {"app", app}}, self.src};
 }
 
 void finish(ResolvedRule& out) {
@@ -83,6 +79,10 @@ void finish(ResolvedRule& out) {
 }
 
 }  // namespace
+
+const std::vector<PolicyString>& posturesOf(const policy::Policy& policy, const std::vector<PolicyString>& own) {
+  return own.empty() ? policy.defaultSrcPosture : own;
+}
 
 json keepFields(const json& entry, const std::vector<std::string>& fields) {
   json out = json::object();
@@ -101,12 +101,12 @@ ResolvedRule resolveAcl(ResolutionContext& context, const policy::AclRule& rule,
   auto asWritten = [&] {
     base["src"] = expandIpsets(context, entry["src"], rule.src, ListRole::kSources, line, warnings);
     base["dst"] = expandIpsetDestinations(context, entry["dst"], rule.dst, line, warnings);
-    if (!base["src"].empty() && !base["dst"].empty()) out.entries.push_back(base);
+    if (!base["src"].empty() && !base["dst"].empty()) out.entries.push_back({base, nullptr});
     finish(out);
     return out;
   };
   if (!out.constrained) return asWritten();
-  const RuleSources src = context.sources(rule.src, postures);
+  const RuleSources& src = context.sources(rule.src, postures);
   if (src.set.empty()) {  // nobody passes and no other address is named: the rule grants nothing
     finish(out);
     return out;
@@ -121,10 +121,10 @@ ResolvedRule resolveAcl(ResolutionContext& context, const policy::AclRule& rule,
     othersText.push_back(entry["dst"][i]);
   }
   if (!others.empty()) {
-    json acl = base;
-    acl["src"] = context.addressSelectors(src.ranges, line, warnings);
-    acl["dst"] = expandIpsetDestinations(context, othersText, others, line, warnings);
-    if (!acl["dst"].empty()) out.entries.push_back(std::move(acl));
+    RuleEntry acl{base, context.sourceText(src.ranges, line, warnings)};
+    acl.fields.erase("src");
+    acl.fields["dst"] = expandIpsetDestinations(context, othersText, others, line, warnings);
+    if (!acl.fields["dst"].empty()) out.entries.push_back(std::move(acl));
   }
   const std::string proto = entry.value("proto", "");
   for (const auto& d : rule.dst)
@@ -145,12 +145,12 @@ ResolvedRule resolveGrant(ResolutionContext& context, const policy::Grant& grant
   auto asWritten = [&] {
     base["src"] = expandIpsets(context, entry["src"], grant.src, ListRole::kSources, line, warnings);
     base["dst"] = expandIpsets(context, entry["dst"], grant.dst, ListRole::kDestinations, line, warnings);
-    if (!base["src"].empty() && !base["dst"].empty()) out.entries.push_back(base);
+    if (!base["src"].empty() && !base["dst"].empty()) out.entries.push_back({base, nullptr});
     finish(out);
     return out;
   };
   if (!out.constrained) return asWritten();
-  const RuleSources src = context.sources(grant.src, postures);
+  const RuleSources& src = context.sources(grant.src, postures);
   if (src.set.empty()) {  // nobody passes and no other address is named: the rule grants nothing
     finish(out);
     return out;
@@ -168,23 +168,23 @@ ResolvedRule resolveGrant(ResolutionContext& context, const policy::Grant& grant
   }
   const bool via = !grant.via.empty();
   if (!others.empty()) {
-    json g = base;
-    g["src"] = context.addressSelectors(src.ranges, line, warnings);
-    g["dst"] = expandIpsets(context, othersText, others, ListRole::kDestinations, line, warnings);
+    RuleEntry g{base, context.sourceText(src.ranges, line, warnings)};
+    g.fields.erase("src");
+    g.fields["dst"] = expandIpsets(context, othersText, others, ListRole::kDestinations, line, warnings);
     const bool split = !via && hasCompanionCapability(grant.app) && !(src.ranges == src.set);
-    if (g["dst"].empty()) {
+    if (g.fields["dst"].empty()) {
       // every destination was an empty ipset: nothing to grant
     } else if (!split) {
       out.entries.push_back(std::move(g));
     } else {
       if (!grant.ip.empty()) {
-        json ip = g;
-        ip.erase("app");
+        RuleEntry ip = g;
+        ip.fields.erase("app");
         out.entries.push_back(std::move(ip));
       }
-      json app = g;
-      app.erase("ip");
-      app["src"] = context.addressSelectors(src.set, line, warnings);
+      RuleEntry app = g;
+      app.fields.erase("ip");
+      app.src = context.sourceText(src.set, line, warnings);
       out.entries.push_back(std::move(app));
     }
   }

@@ -31,22 +31,29 @@
 #include <nlohmann/json.hpp>
 
 #include "enforce/headscale/resolution_context.h"
+#include "enforce/headscale/resolution_text.h"
 #include "policy/policy_model.h"
 
 namespace postured::enforce::headscale {
 
 struct ResolvedRule {
-  nlohmann::json entries = nlohmann::json::array();     // in place of the rule
-  nlohmann::json selfAcls = nlohmann::json::array();    // to append after every ACL
-  nlohmann::json selfGrants = nlohmann::json::array();  // to append after every grant
+  std::vector<RuleEntry> entries;     // in place of the rule
+  std::vector<RuleEntry> selfAcls;    // to append after every ACL
+  std::vector<RuleEntry> selfGrants;  // to append after every grant
   bool constrained = false;  // a posture applies to the rule
   bool dropped = false;      // the rule grants nothing now and was left out
 };
 
+// The output is a function of the rule, the nodes' identities and the
+// rule's RuleSources::set alone (attributes act only through it), which lets
+// a resolution keep a rule's output while its set stays (policy_resolution.h).
 ResolvedRule resolveAcl(ResolutionContext& context, const policy::AclRule& rule, const nlohmann::json& entry,
                         std::vector<std::string>& warnings);
 ResolvedRule resolveGrant(ResolutionContext& context, const policy::Grant& grant, const nlohmann::json& entry,
                           std::vector<std::string>& warnings);
+// The postures that constrain a rule: its own, else the policy's default.
+const std::vector<policy::PolicyString>& posturesOf(const policy::Policy& policy,
+                                                    const std::vector<policy::PolicyString>& own);
 
 // The fields headscale reads of each kind of rule (hscontrol/policy/v2/types.go).
 nlohmann::json keepFields(const nlohmann::json& entry, const std::vector<std::string>& fields);
