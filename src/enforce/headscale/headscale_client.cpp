@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enforce/headscale/resolution_text.h"
+
 namespace postured::enforce::headscale {
 
 namespace {
@@ -20,7 +22,16 @@ std::string oneLine(std::string text) {
   return text;
 }
 
-std::string policyBody(const std::string& text) { return Json{{"policy", text}}.dump(); }
+// Written directly: the text is megabytes on a large tailnet, and a json
+// tree would copy it and then escape it byte by byte.
+std::string policyBody(const std::string& text) {
+  std::string body;
+  body.reserve(text.size() + text.size() / 4 + 16);
+  body += "{\"policy\":";
+  appendJsonString(body, text);
+  body += '}';
+  return body;
+}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/change_context.h"
@@ -54,12 +55,35 @@ struct Planned {
   bool adopted = false;
 };
 
+// Whether the devices already mirror `nodes` as the store's cache holds them:
+// then a poll needs no write transaction, which would hold the store's one
+// writer (an attribute write waits for it) while it reads every device back.
+bool alreadyMirrored(const store::CachedStore& store, const std::vector<HeadscaleNode>& nodes) {
+  const auto snapshot = store.snapshot();
+  std::unordered_map<std::string_view, const core::Device*> byNode;
+  for (const auto& state : *snapshot.states)
+    if (state && !state->device.headscaleNodeId.empty()) byNode.emplace(state->device.headscaleNodeId, &state->device);
+  if (byNode.size() != nodes.size()) return false;  // a device whose node is gone, or a node without one
+  for (const auto& node : nodes) {
+    const auto it = byNode.find(node.id);
+    if (it == byNode.end()) return false;
+    const core::Device& d = *it->second;
+    // The fields mirrored() writes.
+    if (d.hostname != node.hostname() || d.user != node.owner() || d.tags != node.tags || d.ipv4 != node.ipv4 ||
+        d.ipv6 != node.ipv6 || d.online != node.online || lastSeenMoved(d.lastSeen, node.lastSeen))
+      return false;
+    byNode.erase(it);  // a node listed twice is not a device's
+  }
+  return true;
+}
+
 }  // namespace
 
 core::AuditActor headscaleActor() { return core::AuditActor{"headscale", "AUTOMATED_WORKER", "headscale", "headscale"}; }
 
 core::Result<NodeSyncOutcome> syncNodes(store::CachedStore& store, const std::vector<HeadscaleNode>& nodes,
                                         core::Timestamp now) {
+  if (alreadyMirrored(store, nodes)) return NodeSyncOutcome{};
   auto tx = store.write();
   if (!tx) return tl::unexpected(tx.error());
   // Read inside the transaction: an enrollment may have added a device since the last poll.

@@ -5,7 +5,6 @@
 #include "core/change_context.h"
 #include "core/sha256.h"
 #include "enforce/headscale/node_sync.h"
-#include "enforce/headscale/policy_resolution.h"
 
 namespace postured::enforce::headscale {
 
@@ -84,17 +83,25 @@ void PolicyPusher::run() {
       if (generation == seen && !expired && !retryDue) continue;
       pending = true;
     }
-    // Coalesce a burst of commits into one push.
+    // Coalesce a burst of commits into one push: resolve at once, and again
+    // while commits keep coming less than `quiet` apart (for at most
+    // `maxDelay`), so that a lone commit waits for the longer of `quiet` and
+    // resolving rather than for both.
     const auto deadline = SteadyClock::now() + timing_.maxDelay;
-    std::uint64_t generation = store_.decisionGeneration();
-    while (!stopping_ && SteadyClock::now() < deadline) {
-      const auto next = waitForChange(generation, std::min(deadline, SteadyClock::now() + timing_.quiet));
-      if (next == generation) break;
-      generation = next;
+    std::uint64_t generation = 0;
+    std::optional<core::Result<Prepared>> prepared;
+    while (!stopping_) {
+      generation = store_.decisionGeneration();  // read before the inputs, so a later commit shows as a change
+      const auto quietUntil = std::min(deadline, SteadyClock::now() + timing_.quiet);
+      prepared.reset();  // the last inputs go before new ones are read
+      prepared = prepare();
+      std::uint64_t next = store_.decisionGeneration();
+      if (next == generation) next = waitForChange(generation, quietUntil);
+      if (next == generation || SteadyClock::now() >= deadline) break;
     }
     if (stopping_) break;
-    seen = generation;  // read before the inputs, so a commit after it wakes the next round
-    if (pushOnce()) {
+    seen = generation;
+    if (push(std::move(*prepared))) {
       pending = false;
       retryAt.reset();
       retryDelay = timing_.firstRetry;
@@ -124,30 +131,58 @@ bool PolicyPusher::fail(const std::string& error, const std::string& sha256, std
   return false;
 }
 
-bool PolicyPusher::pushOnce() {
+std::optional<std::vector<std::string>> PolicyPusher::changedSinceResolved(core::Timestamp now) const {
+  if (!resolvedGeneration_) return std::nullopt;
+  // An attribute that expired since changed its node without a commit.
+  if (validUntil_ && now >= *validUntil_) return std::nullopt;
+  auto changed = store_.changedSince(*resolvedGeneration_);
+  if (!changed) return std::nullopt;
+  return std::move(changed->ids);
+}
+
+core::Result<PolicyPusher::Prepared> PolicyPusher::prepare() {
   const auto started = SteadyClock::now();
   const auto now = clock_.now();
+  // Read before the inputs: a commit in between shows in changedSince next time, never the other way round.
+  const std::uint64_t generation = store_.stateGeneration();
+  Prepared out;
   auto inputs = source_(now);
-  if (!inputs) return fail("cannot read the policy and devices: " + inputs.error().message, "", 0);
-  validUntil_ = inputs->validUntil;
-  auto resolved = resolvePostures(inputs->text, *inputs->policy, inputs->nodes);
-  if (!resolved) return fail("cannot resolve the policy's postures: " + resolved.error().message, "", 0);
+  if (!inputs) return core::fail(inputs.error().kind, "cannot read the policy and devices: " + inputs.error().message);
+  out.inputs = std::move(*inputs);
+  const auto changed = changedSinceResolved(now);
+  validUntil_ = out.inputs.validUntil;
+  resolvedGeneration_.reset();
+  auto resolved = resolver_.resolve(out.inputs.text, out.inputs.policy, std::move(out.inputs.nodes),
+                                    changed ? &*changed : nullptr);
+  if (!resolved)
+    return core::fail(resolved.error().kind, "cannot resolve the policy's postures: " + resolved.error().message);
+  resolvedGeneration_ = generation;
+  out.resolved = std::move(*resolved);
+  out.started = started;
   metrics_.observe("postured_headscale_resolve_seconds", {},
                    std::chrono::duration<double>(SteadyClock::now() - started).count());
-  const std::string& text = resolved->text;
+  return out;
+}
+
+bool PolicyPusher::push(core::Result<Prepared> prepared) {
+  if (!prepared) return fail(prepared.error().message, "", 0);
+  const auto started = prepared->started;
+  const ResolvedPolicy& resolved = prepared->resolved;
+  const std::string& text = resolved.text;
   if (knowsHeadscale_ && text == lastPushed_) return true;
 
   PushStatus push;
-  push.sha256 = core::sha256Hex(text);
   push.bytes = text.size();
-  push.rulesResolved = resolved->rulesResolved;
-  push.rulesDropped = resolved->rulesDropped;
-  push.warnings = resolved->warnings;
+  push.rulesResolved = resolved.rulesResolved;
+  push.rulesDropped = resolved.rulesDropped;
+  push.warnings = resolved.warnings;
   if (!knowsHeadscale_) {
     // After a restart headscale usually holds exactly this: then there is nothing to send.
     if (auto stored = client_->getPolicy(); stored && *stored == text) {
+      push.sha256 = core::sha256Hex(text);
       knowsHeadscale_ = true;
       lastPushed_ = text;
+      lastPushedSha_ = push.sha256;
       push.at = clock_.now();
       push.outcome = "unchanged";
       status_.recordPush(push);
@@ -158,16 +193,20 @@ bool PolicyPusher::pushOnce() {
   if (!checked_) {
     auto checked = client_->checkPolicy(text);
     if (!checked && checked.error().kind != core::ErrorKind::kNotFound)  // 404: a headscale without the check API
-      return fail(explain(checked.error()), push.sha256, push.bytes);
+      return fail(explain(checked.error()), core::sha256Hex(text), push.bytes);
     checked_ = true;
   }
-  if (auto set = client_->setPolicy(text); !set) {
+  // The hash is for the status and the audit: made once headscale has the text, not on the way to it.
+  auto set = client_->setPolicy(text);
+  push.sha256 = core::sha256Hex(text);
+  if (!set) {
     if (set.error().kind == core::ErrorKind::kInvalidArgument) checked_ = false;  // check the next text again
     return fail(explain(set.error()), push.sha256, push.bytes);
   }
-  const std::string previousSha = knowsHeadscale_ ? core::sha256Hex(lastPushed_) : "";
+  const std::string previousSha = knowsHeadscale_ ? lastPushedSha_ : "";
   knowsHeadscale_ = true;
   lastPushed_ = text;
+  lastPushedSha_ = push.sha256;
   lastFailure_.clear();
   push.at = clock_.now();
   push.outcome = "pushed";

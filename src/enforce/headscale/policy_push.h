@@ -5,7 +5,9 @@
 // attribute, the policy: CachedStore::waitForDecisionChange) and when the
 // next attribute expiry passes, waits for the burst to end (`quiet`, at most
 // `maxDelay`: a sync writing 10,000 attributes in one commit is one push),
-// resolves, and sends the result with PUT /api/v1/policy only when its bytes
+// resolves (again only what the devices changed since the last resolution
+// touch, when nothing but their attributes changed and no attribute
+// expired), and sends the result with PUT /api/v1/policy only when its bytes
 // differ from what headscale last got. Before its first push it asks
 // headscale for its stored policy (so a restart pushes nothing new) and has
 // the text checked with POST /api/v1/policy/check where headscale has it.
@@ -19,6 +21,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,14 +34,18 @@
 #include "core/time.h"
 #include "enforce/headscale/headscale_client.h"
 #include "enforce/headscale/headscale_status.h"
+#include "enforce/headscale/policy_resolution.h"
 #include "policy/policy_model.h"
 #include "policy/policy_node.h"
 #include "store/cached_store.h"
 
 namespace postured::enforce::headscale {
 
-// What a decision reads now: the policy in force and every device with its
-// unexpired attributes, valid until the next attribute expiry.
+// What a decision reads now: the policy in force and every device of the
+// pusher's store with its unexpired attributes, valid until the next
+// attribute expiry. The pusher relies on the store's record of which devices
+// changed (CachedStore::changedSince) to resolve again only what they touch
+// (PolicyResolver), so the nodes must be that store's devices.
 struct DecisionInputs {
   std::string text;
   std::shared_ptr<const policy::Policy> policy;
@@ -67,8 +74,18 @@ class PolicyPusher {
 
  private:
   void run();
-  // Returns false when it must be retried.
-  bool pushOnce();
+  // The inputs read now and resolved; the inputs stay with it (what the
+  // resolver did not take is dropped after the push, not on its way).
+  struct Prepared {
+    DecisionInputs inputs;
+    ResolvedPolicy resolved;
+    std::chrono::steady_clock::time_point started;
+  };
+  core::Result<Prepared> prepare();
+  // Sends what prepare() gave when headscale does not hold it; false when it must be retried.
+  bool push(core::Result<Prepared> prepared);
+  // The devices changed since the resolver's last inputs, or nullopt when it must resolve everything.
+  std::optional<std::vector<std::string>> changedSinceResolved(core::Timestamp now) const;
   bool fail(const std::string& error, const std::string& sha256, std::size_t bytes);
   void audit(const PushStatus& push, const std::string& previousSha);
   // Waits until the decision generation differs from `seen`, `until` passes or stop(); returns the generation.
@@ -82,7 +99,11 @@ class PolicyPusher {
   DecisionSource source_;
   PushTiming timing_;
   std::unique_ptr<HeadscaleClient> client_;  // made on the pusher's thread
+  PolicyResolver resolver_;
+  // The state generation the resolver's last inputs were read at; nullopt: resolve everything.
+  std::optional<std::uint64_t> resolvedGeneration_;
   std::string lastPushed_;     // what headscale holds, as far as postured knows
+  std::string lastPushedSha_;  // its SHA-256
   bool knowsHeadscale_ = false;  // lastPushed_ was read from or written to headscale
   bool checked_ = false;
   std::string lastFailure_;
