@@ -15,7 +15,7 @@ field, add it here from the same source.
 
 Then every example (nginx and Caddy too, which the integration tests run for
 real) must ask postured's /forward-auth and pass on all four identity headers,
-and README-section.md must show each example verbatim.
+and README.md must show each example verbatim.
 
   check_proxy_configs.py DIR          check the examples in DIR
   check_proxy_configs.py DIR --self-test
@@ -586,14 +586,14 @@ def check_all(texts):
             errors.append(f"{name}: not valid YAML: {e}")
             continue
         checker(config, errors)
-    readme = texts["README-section.md"]
+    readme = texts["README.md"]
     for name in ("nginx.conf", "Caddyfile", "traefik.yml", "envoy.yaml"):
         if texts[name].strip() not in readme:
-            errors.append(f"README-section.md: does not show {name} as it is in packaging/forward-auth")
+            errors.append(f"README.md: does not show {name} as it is in packaging/forward-auth")
     return errors
 
 
-FILES = ("nginx.conf", "Caddyfile", "traefik.yml", "envoy.yaml", "README-section.md")
+FILES = ("nginx.conf", "Caddyfile", "traefik.yml", "envoy.yaml")
 
 
 def self_test(texts):
@@ -657,7 +657,7 @@ def self_test(texts):
             "nginx.conf: does not pass on X-Postured-Tags"),
         "caddy: not asking postured": (lambda t: {**t, "Caddyfile": t["Caddyfile"].replace(
             "/forward-auth", "/auth")}, "Caddyfile: does not ask postured's /forward-auth"),
-        "readme: out of date": (lambda t: {**t, "README-section.md": t["README-section.md"].replace(
+        "readme: out of date": (lambda t: {**t, "README.md": t["README.md"].replace(
             "trustForwardHeader: false", "trustForwardHeader: true")}, "does not show traefik.yml"),
     }
     failures = []
@@ -680,6 +680,7 @@ def main(argv):
         return 2
     directory = pathlib.Path(argv[1])
     texts = {name: (directory / name).read_text() for name in FILES}
+    texts["README.md"] = (directory.parent.parent / "README.md").read_text()  # the project's README
     problems = self_test(texts) if "--self-test" in argv[2:] else check_all(texts)
     for p in problems:
         print(p, file=sys.stderr)
