@@ -1,7 +1,5 @@
 #include "control_api.h"
 
-#include "core/sha256.h"
-
 namespace postured::hsemu {
 
 namespace {
@@ -45,7 +43,7 @@ ordered_json pushJson(const Push& push, bool withPolicy) {
   ordered_json out = {
       {"receivedAtMicros", push.receivedAt}, {"at", formatMicrosTime(push.at)}, {"atMicros", push.at},
       {"outcome", push.outcome},
-      {"status", push.status},           {"error", push.error}, {"sha256", core::sha256Hex(push.policy)},
+      {"status", push.status},           {"error", push.error}, {"sha256", push.sha256},
       {"bytes", push.policy.size()}};
   if (withPolicy) out["policy"] = push.policy;
   return out;

@@ -40,6 +40,7 @@ struct Push {
   int status = 0;
   std::string error;  // the error text of the answer, "" when accepted
   std::string policy;
+  std::string sha256;  // of `policy`, made once: GET /_emu/pushes is polled while pushes arrive
 };
 
 struct Faults {

@@ -12,6 +12,8 @@
 #include "policy_v1.h"
 #include "policy_v2.h"
 
+#include "core/sha256.h"
+
 namespace postured::hsemu {
 
 namespace {
@@ -59,7 +61,7 @@ http::Response getPolicy(Emulator& emu) {
 
 void logPush(Emulator& emu, Micros receivedAt, const std::string& outcome, int status, const std::string& error,
              const std::string& policy) {
-  emu.pushes.push_back(Push{receivedAt, nowMicros(), outcome, status, error, policy});
+  emu.pushes.push_back(Push{receivedAt, nowMicros(), outcome, status, error, policy, core::sha256Hex(policy)});
 }
 
 http::Response setPolicy(Emulator& emu, const http::Request& request) {
