@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # headscale benchmark. First resolution_bench: how long resolving the postures
-# of 1,000 rules over 10,000 nodes takes, in process. Then the whole path with
+# of 1,000 rules over 10,000 nodes takes, in process, in full and again after
+# one device's attribute flips (as the push does). Then the whole path with
 # real processes: hsemu with NODES nodes, postured driving it, and
 # bench/headscale/drive.py timing an attribute flip until the PUT reaches
 # headscale, a 10,000-attribute batch, and the size of the pushed policy.
@@ -16,7 +17,7 @@ cmake --build "$root/build/release" -- -j"$(nproc)" >/dev/null
 bin="$root/build/release/src/postured"
 hsemu="$root/build/release/tools/hsemu/hsemu"
 
-echo "resolvePostures in process (10,000 nodes, 1,000 rules; the argument: rules from autogroup:member)"
+echo "resolution in process (10,000 nodes, 1,000 rules; the argument: rules from autogroup:member)"
 "$root/build/release/bench/headscale/resolution_bench" --benchmark_min_time=1 2>/dev/null | grep BM_
 echo
 

@@ -56,7 +56,9 @@ class ResolutionContext {
                              const std::vector<policy::PolicyString>& postures);
 
   // The attributes of the nodes at these positions changed (nothing else
-  // did): what depends on postures is computed again on next use.
+  // did): brings up to date what postures decide, those nodes' posture
+  // results, the lists' failing nodes, and the sources that hold a node that
+  // started or stopped passing (the others stay as they were).
   void attributesChanged(const std::vector<std::size_t>& positions);
 
   // Untagged nodes grouped by login (FilterCompiler's "same user" for
