@@ -83,21 +83,25 @@ void PolicyPusher::run() {
       if (generation == seen && !expired && !retryDue) continue;
       pending = true;
     }
-    // Coalesce a burst of commits into one push: resolve at once, and again
-    // while commits keep coming less than `quiet` apart (for at most
-    // `maxDelay`), so that a lone commit waits for the longer of `quiet` and
-    // resolving rather than for both.
+    // Resolve at once; when more commits follow within `quiet`, it was a
+    // burst: wait for it to end (at most `maxDelay`) as before, and resolve
+    // once more then. A lone commit thus waits for the longer of `quiet` and
+    // resolving rather than for both, and a burst is still one push.
     const auto deadline = SteadyClock::now() + timing_.maxDelay;
-    std::uint64_t generation = 0;
-    std::optional<core::Result<Prepared>> prepared;
-    while (!stopping_) {
-      generation = store_.decisionGeneration();  // read before the inputs, so a later commit shows as a change
-      const auto quietUntil = std::min(deadline, SteadyClock::now() + timing_.quiet);
+    std::uint64_t generation = store_.decisionGeneration();  // read before the inputs: a later commit shows
+    const auto quietUntil = std::min(deadline, SteadyClock::now() + timing_.quiet);
+    std::optional<core::Result<Prepared>> prepared = prepare();
+    std::uint64_t next = store_.decisionGeneration();
+    if (next == generation) next = waitForChange(generation, quietUntil);
+    if (next != generation && !stopping_) {
+      generation = next;
+      while (!stopping_ && SteadyClock::now() < deadline) {
+        next = waitForChange(generation, std::min(deadline, SteadyClock::now() + timing_.quiet));
+        if (next == generation) break;
+        generation = next;
+      }
       prepared.reset();  // the last inputs go before new ones are read
       prepared = prepare();
-      std::uint64_t next = store_.decisionGeneration();
-      if (next == generation) next = waitForChange(generation, quietUntil);
-      if (next == generation || SteadyClock::now() >= deadline) break;
     }
     if (stopping_) break;
     seen = generation;

@@ -5,11 +5,11 @@
 // attribute, the policy: CachedStore::waitForDecisionChange) and when the
 // next attribute expiry passes, resolves at once (again only what the
 // devices changed since the last resolution touch, when nothing but their
-// attributes changed and no attribute expired), resolves again while the
-// burst goes on (commits less than `quiet` apart, for at most `maxDelay`: a
-// sync writing 10,000 attributes in one commit is one push), and sends the
-// last result with PUT /api/v1/policy only when its bytes differ from what
-// headscale last got. Before its first push it asks
+// attributes changed and no attribute expired); when more commits follow
+// within `quiet`, waits for the burst to end (at most `maxDelay`) and
+// resolves once more (a sync writing 10,000 attributes in one commit is one
+// push, and so is a burst); then sends the result with PUT /api/v1/policy
+// only when its bytes differ from what headscale last got. Before its first push it asks
 // headscale for its stored policy (so a restart pushes nothing new) and has
 // the text checked with POST /api/v1/policy/check where headscale has it.
 //
