@@ -110,6 +110,20 @@ void printSummary(const Json& devices, const Json& integration, const Json& run)
   t.print(std::cout);
 }
 
+// A curl line that asks forward-auth what a reverse proxy would ask for an
+// infected machine's request (the answer is 403 with the reason), as a
+// trusted proxy on this machine passes the client's address.
+std::string forwardAuthExample(const Json& devices, const std::string& base) {
+  for (const auto& d : devices) {
+    const auto& a = d["postureAttributes"];
+    if (!a.value("sentinelOne:infected", false) || d["addresses"].empty()) continue;
+    return "        curl -si -H \"X-Forwarded-For: " + text(d["addresses"][0]) + "\" \"" + base +
+           "/forward-auth?posture=posture:healthy\"   # forward-auth for " + text(d["hostname"]) +
+           ", which is infected\n";
+  }
+  return "";
+}
+
 void printHeadscaleSummary(const Json& status) {
   const auto& push = status["lastPush"];
   std::cout << "\nheadscale: " << text(status["nodesSeen"]) << " nodes, each one of the devices above; policy "
@@ -215,7 +229,8 @@ int runDemo(const DemoOptions& options) {
             << "        ./build/release/src/postured headscale status --server " << base << " --api-key-file " << dir
             << "/data/admin.key\n"
             << "        curl -s -H \"Authorization: Bearer $(cat " << headscaleKeyFile << ")\" " << headscaleUrl
-            << "/api/v1/policy   # what headscale enforces\n\n"
+            << "/api/v1/policy   # what headscale enforces\n"
+            << forwardAuthExample((*listed)["devices"], base) << "\n"
             << "Serving until Ctrl-C.\n"
             << std::flush;
 
