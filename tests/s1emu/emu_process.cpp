@@ -1,47 +1,21 @@
 #include "s1emu/emu_process.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "support/process.h"
 
 namespace postured::s1emu::testing {
-
-namespace {
-
-int waitFor(pid_t pid, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) != pid) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-}  // namespace
 
 void writeFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string readFile(const std::string& path) { return postured::testing::readTextFile(path); }
 
 std::string base64(const std::string& text) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -82,31 +56,8 @@ EmuProcess::~EmuProcess() {
 bool EmuProcess::start(std::chrono::seconds timeout) {
   std::vector<std::string> args = {S1EMU_BINARY, "--listen", "127.0.0.1:0"};
   args.insert(args.end(), args_.begin(), args_.end());
-  // Everything the child needs is prepared before fork: no allocation after it.
-  const auto errPath = dir_.file("stderr.log");
-  const auto outPath = dir_.file("stdout.log");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    const int in = open("/dev/null", O_RDONLY);
-    const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
+  pid_ = postured::testing::spawnProcess(args, {}, "", dir_.file("stdout.log"), dir_.file("stderr.log"));
+  return postured::testing::waitUntilReady(pid_, timeout, [this] {
     std::istringstream lines(stderrText());
     for (std::string line; std::getline(lines, line);) {
       if (line.find(R"("msg":"listening")") == std::string::npos) continue;
@@ -116,15 +67,13 @@ bool EmuProcess::start(std::chrono::seconds timeout) {
       agents_ = announced.value("agents", std::size_t{0});
       return true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+    return false;
+  });
 }
 
 int EmuProcess::stop(int sig) {
   if (pid_ <= 0) return 0;
-  kill(pid_, sig);
-  const int code = waitFor(pid_, std::chrono::seconds(30));
+  const int code = postured::testing::stopProcess(pid_, std::chrono::seconds(30), sig);
   pid_ = -1;
   return code;
 }

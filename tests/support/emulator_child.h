@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/client.h"
+#include "support/process.h"
 
 namespace postured::testing {
 
@@ -36,7 +37,5 @@ class EmulatorChild {
   std::string baseUrl_;
   http::HttpClient client_;
 };
-
-std::string readTextFile(const std::string& path);
 
 }  // namespace postured::testing

@@ -5,54 +5,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 namespace postured::testing {
 
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// fork + exec with stdout/stderr redirected to files; stdin from a file.
-pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::string& stdinPath, const std::string& outPath, const std::string& errPath) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    const int in = stdinPath.empty() ? open("/dev/null", O_RDONLY) : open(stdinPath.c_str(), O_RDONLY);
-    const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    // Tests must not inherit the runner's server/key settings.
-    if (!env.count("POSTURED_SERVER")) unsetenv("POSTURED_SERVER");
-    if (!env.count("POSTURED_API_KEY")) unsetenv("POSTURED_API_KEY");
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int waitFor(pid_t pid, std::chrono::seconds timeout, int& signalOut) {
+// Waits up to `timeout` for the child and SIGKILLs it after that; returns its
+// exit code, or -signal when a signal ended it.
+int waitFor(pid_t pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
-  while (true) {
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
+  while (waitpid(pid, &status, WNOHANG) != pid) {
     if (std::chrono::steady_clock::now() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
@@ -60,11 +30,79 @@ int waitFor(pid_t pid, std::chrono::seconds timeout, int& signalOut) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  signalOut = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Tests must not inherit the runner's server/key settings.
+const std::vector<std::string> kRunnerSettings = {"POSTURED_SERVER", "POSTURED_API_KEY"};
+
 }  // namespace
+
+std::string readTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t spawnProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                   const std::string& stdinPath, const std::string& outPath, const std::string& errPath,
+                   const std::vector<std::string>& unset) {
+  if (args.empty()) throw std::invalid_argument("spawnProcess: no program");
+  // The parent may have other threads (an HTTP client, a server under test)
+  // holding the allocator's lock at fork time: argv, envp and the paths are
+  // all built here, and the child only calls async-signal-safe functions.
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string name(entry.substr(0, entry.find('=')));
+    if (env.count(name) || std::find(unset.begin(), unset.end(), name) != unset.end()) continue;
+    entries.emplace_back(entry);
+  }
+  for (const auto& [k, v] : env) entries.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* inPath = stdinPath.empty() ? "/dev/null" : stdinPath.c_str();
+  // Two descriptors on one file would each write from offset 0 over the other.
+  const bool oneOutput = outPath == errPath;
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int in = open(inPath, O_RDONLY);
+    const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = oneOutput ? out : open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int stopProcess(pid_t pid, std::chrono::milliseconds grace, int sig) {
+  kill(pid, sig);
+  return waitFor(pid, grace);
+}
+
+bool waitUntilReady(pid_t& pid, std::chrono::milliseconds timeout, const std::function<bool()>& ready) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return false;
+    }
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 ProcessResult runProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                          const std::string& stdinText, std::chrono::seconds timeout) {
@@ -72,10 +110,12 @@ ProcessResult runProcess(const std::vector<std::string>& args, const std::map<st
   const auto inPath = io.file("stdin"), outPath = io.file("stdout"), errPath = io.file("stderr");
   std::ofstream(inPath, std::ios::binary) << stdinText;
   ProcessResult result;
-  const pid_t pid = spawn(args, env, inPath, outPath, errPath);
-  result.exitCode = waitFor(pid, timeout, result.signal);
-  result.out = readFile(outPath);
-  result.err = readFile(errPath);
+  const pid_t pid = spawnProcess(args, env, inPath, outPath, errPath, kRunnerSettings);
+  const int code = waitFor(pid, timeout);
+  result.exitCode = code < 0 ? -1 : code;
+  result.signal = code < 0 ? -code : 0;
+  result.out = readTextFile(outPath);
+  result.err = readTextFile(errPath);
   return result;
 }
 
@@ -99,48 +139,36 @@ bool ServerProcess::start(std::chrono::seconds timeout) {
   std::filesystem::remove(dataDir_ + "/stdout.log");
   std::vector<std::string> args = {POSTURED_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir_};
   args.insert(args.end(), extraArgs_.begin(), extraArgs_.end());
-  pid_ = spawn(args, env_, "", dataDir_ + "/stdout.log", dataDir_ + "/stderr.log");
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
+  pid_ = spawnProcess(args, env_, "", dataDir_ + "/stdout.log", dataDir_ + "/stderr.log", kRunnerSettings);
+  return waitUntilReady(pid_, timeout, [this] {
     // The server announces {"msg":"listening","address":"127.0.0.1:PORT",...}.
     const auto log = stderrText();
     const auto at = log.find("\"msg\":\"listening\"");
-    if (at != std::string::npos) {
-      const auto line = log.substr(log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at));
-      const std::string marker = "\"address\":\"";
-      const auto a = line.find(marker);
-      if (a != std::string::npos) {
-        const auto end = line.find('"', a + marker.size());
-        baseUrl_ = "http://" + line.substr(a + marker.size(), end - a - marker.size());
-        return true;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+    if (at == std::string::npos) return false;
+    const auto line = log.substr(log.rfind('\n', at) == std::string::npos ? 0 : log.rfind('\n', at));
+    const std::string marker = "\"address\":\"";
+    const auto a = line.find(marker);
+    if (a == std::string::npos) return false;
+    const auto end = line.find('"', a + marker.size());
+    baseUrl_ = "http://" + line.substr(a + marker.size(), end - a - marker.size());
+    return true;
+  });
 }
 
 int ServerProcess::stop(int sig, std::chrono::seconds timeout) {
   if (pid_ <= 0) return 0;
-  kill(pid_, sig);
-  int signal = 0;
-  const int code = waitFor(pid_, timeout, signal);
+  const int code = stopProcess(pid_, timeout, sig);
   pid_ = -1;
-  return signal ? -signal : code;
+  return code;
 }
 
 std::string ServerProcess::adminKey() const {
-  auto key = readFile(dataDir_ + "/admin.key");
+  auto key = readTextFile(dataDir_ + "/admin.key");
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
   return key;
 }
 
-std::string ServerProcess::stderrText() const { return readFile(dataDir_ + "/stderr.log"); }
+std::string ServerProcess::stderrText() const { return readTextFile(dataDir_ + "/stderr.log"); }
 
 http::ClientResponse ServerProcess::request(const std::string& method, const std::string& path,
                                             const std::string& body, std::optional<std::string> key,

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -14,6 +15,29 @@
 #include "support/temp_dir.h"
 
 namespace postured::testing {
+
+// The child processes of every test suite (CLI runs, servers, emulators,
+// proxies) start, wait and stop through these, so that all of them keep the
+// same rules: nothing allocated after fork, output in files, no zombies.
+
+// Starts args[0] (a path, not searched in PATH) with the inherited environment
+// minus `unset` plus `env`, stdin from `stdinPath` ("" for /dev/null), stdout
+// and stderr truncated into `outPath` and `errPath` (one file when equal);
+// throws std::runtime_error when fork fails.
+pid_t spawnProcess(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                   const std::string& stdinPath, const std::string& outPath, const std::string& errPath,
+                   const std::vector<std::string>& unset = {});
+
+// Sends `sig`, waits up to `grace` and SIGKILLs after it; reaps the child and
+// returns its exit code, or -signal when a signal ended it.
+int stopProcess(pid_t pid, std::chrono::milliseconds grace, int sig = 15);
+
+// Polls `ready` every 10 ms until it holds (true), the child exits (false; it
+// is reaped and `pid` set to -1) or `timeout` passes (false; still running).
+bool waitUntilReady(pid_t& pid, std::chrono::milliseconds timeout, const std::function<bool()>& ready);
+
+// The whole file as it is now ("" when it does not exist).
+std::string readTextFile(const std::string& path);
 
 struct ProcessResult {
   int exitCode = -1;   // -1 when killed by a signal

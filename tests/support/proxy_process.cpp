@@ -1,28 +1,19 @@
 #include "support/proxy_process.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "support/process.h"
 
 namespace postured::testing {
 
 namespace {
-
-std::string readAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 void writeAll(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -66,56 +57,20 @@ int freeLoopbackPort() {
 ProxyProcess::~ProxyProcess() { stop(); }
 
 bool ProxyProcess::start(std::chrono::seconds timeout) {
-  const auto args = prepare();
-  const auto env = environment();
   const auto outPath = dir_.file("output.log");
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    const int in = open("/dev/null", O_RDONLY);
-    const int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(out, 2);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_ = spawnProcess(prepare(), environment(), "", outPath, outPath);
   // Neither proxy announces its address in a form both share; an accepted
   // connection on its port is the one sign that it serves.
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return false;
-    }
-    if (accepts(port_)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
+  return waitUntilReady(pid_, timeout, [this] { return accepts(port_); });
 }
 
 void ProxyProcess::stop() {
   if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (waitpid(pid_, &status, WNOHANG) != pid_) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  stopProcess(pid_, std::chrono::seconds(5));
   pid_ = -1;
 }
 
-std::string ProxyProcess::logText() const { return readAll(dir_.file("output.log")); }
+std::string ProxyProcess::logText() const { return readTextFile(dir_.file("output.log")); }
 
 std::vector<std::string> NginxProcess::prepare() {
   const auto dir = dir_.path().string();
@@ -142,7 +97,7 @@ std::vector<std::string> NginxProcess::prepare() {
 }
 
 std::string NginxProcess::logText() const {
-  return ProxyProcess::logText() + "\n--- error.log ---\n" + readAll(dir_.file("error.log"));
+  return ProxyProcess::logText() + "\n--- error.log ---\n" + readTextFile(dir_.file("error.log"));
 }
 
 std::vector<std::string> CaddyProcess::prepare() {
