@@ -111,6 +111,7 @@ http {
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header Connection "";  # a location's proxy_set_header hides the server's
     }
   }
 }

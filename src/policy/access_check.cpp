@@ -6,6 +6,7 @@
 #include "policy/devices_file.h"
 #include "policy/filter_compiler.h"
 #include "policy/posture_evaluator.h"
+#include "policy/selector_resolver.h"
 
 namespace postured::policy {
 
@@ -37,6 +38,28 @@ std::string lower(std::string_view text) {
 bool entryContains(const std::string& entry, const IpAddress& a) {
   auto set = IpSet::parseFilterEntry(entry);
   return set && set->contains(a);
+}
+
+// Everything of a policy but its rules and tests, which may be thousands:
+// what compiling one rule at a time needs beside that rule.
+Policy withoutRules(const Policy& p) {
+  Policy out;
+  out.groups = p.groups;
+  out.tagOwners = p.tagOwners;
+  out.hosts = p.hosts;
+  out.ipsets = p.ipsets;
+  out.postures = p.postures;
+  out.defaultSrcPosture = p.defaultSrcPosture;
+  out.nodeAttrs = p.nodeAttrs;
+  out.autoApprovers = p.autoApprovers;
+  out.attrConfig = p.attrConfig;
+  out.derpMap = p.derpMap;
+  out.randomizeClientPort = p.randomizeClientPort;
+  out.disableIpv4 = p.disableIpv4;
+  out.oneCgnatRoute = p.oneCgnatRoute;
+  out.hasAcls = p.hasAcls;
+  out.hasGrants = p.hasGrants;
+  return out;
 }
 
 std::string ruleName(const RuleMatch& rule) {
@@ -146,8 +169,31 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
     if (i != srcIndex && i != dstIndex && !nodes[i].approvedRoutes.empty()) relevant.push_back(nodes[i]);
   const PolicyNode& dstNode = nodes[dstIndex];
 
+  // Most rules are about other destinations. A rule none of whose
+  // destinations holds dstIp on that port cannot admit the packet, so it is
+  // not compiled at all; wildcards and autogroups are always compiled.
+  const SelectorResolver resolver(policy, relevant);
+  auto mayHold = [&](const Selector& target) {
+    return target.kind == SelectorKind::kWildcard || target.kind == SelectorKind::kAutogroup ||
+           resolver.resolve(target).contains(dstIp);
+  };
+  const bool portMatters = port && proto != AccessProto::kIcmp;  // ICMP has no ports
+  auto coversPort = [&](const std::vector<PortRange>& ports) {
+    return !portMatters || ports.empty() ||
+           std::any_of(ports.begin(), ports.end(), [&](const PortRange& r) { return r.first <= *port && *port <= r.last; });
+  };
+  auto aclMayAdmit = [&](const AclRule& a) {
+    return std::any_of(a.dst.begin(), a.dst.end(),
+                       [&](const DstSelector& d) { return mayHold(d.target) && coversPort(d.ports); });
+  };
+  auto grantMayAdmit = [&](const Grant& g) {
+    return std::any_of(g.dst.begin(), g.dst.end(), mayHold) &&
+           (g.ip.empty() ||
+            std::any_of(g.ip.begin(), g.ip.end(), [&](const ProtoPorts& p) { return coversPort(p.ports); }));
+  };
+
   const PostureCheck ignorePostures = [](const PolicyNode&, const std::string&) { return true; };
-  Policy single = policy;  // one rule at a time; the flags keep allowAll() false
+  Policy single = withoutRules(policy);  // one rule at a time; the flags keep allowAll() false
   single.acls.clear();
   single.grants.clear();
 
@@ -170,6 +216,7 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
   };
 
   for (const auto& g : policy.grants) {
+    if (!grantMayAdmit(g)) continue;
     single.grants = {g};
     auto m = evaluateRule(RuleKind::kGrant, g.pos.line, g.srcPosture);
     single.grants.clear();
@@ -182,6 +229,7 @@ AccessDecision decideAccess(const Policy& policy, const std::vector<PolicyNode>&
   }
   if (!d.rule) {
     for (const auto& a : policy.acls) {
+      if (!aclMayAdmit(a)) continue;
       single.acls = {a};
       auto m = evaluateRule(RuleKind::kAcl, a.pos.line, a.srcPosture);
       single.acls.clear();

@@ -106,6 +106,7 @@ struct AttrConfig {
   SourcePos pos;
 };
 
+// A field added here is also copied by withoutRules() in access_check.cpp.
 struct Policy {
   std::map<std::string, std::vector<PolicyString>> groups;     // "group:x" -> user logins
   std::map<std::string, std::vector<PolicyString>> tagOwners;  // "tag:x" -> users, groups, tags

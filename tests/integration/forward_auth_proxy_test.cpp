@@ -176,7 +176,7 @@ class ThroughRealProxy : public ForwardAuthFixture, public ::testing::WithParamI
     if (GetParam() == ProxyKind::kNginx) {
       auto conf = readExample("nginx.conf");
       conf = replaceAll(conf, "listen 80;", "listen 127.0.0.1:" + std::to_string(port) + ";", "nginx.conf");
-      conf = replaceAll(conf, "http://127.0.0.1:8080/", "http://" + posturedAddress() + "/", "nginx.conf");
+      conf = replaceAll(conf, "server 127.0.0.1:8080;", "server " + posturedAddress() + ";", "nginx.conf");
       conf = replaceAll(conf, "http://127.0.0.1:3000", "http://" + app_.address(), "nginx.conf");
       proxy_ = std::make_unique<NginxProcess>(port, conf);
     } else {
