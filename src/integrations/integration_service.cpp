@@ -172,15 +172,16 @@ core::Result<void> IntegrationService::remove(const std::string& id, const core:
   SuspendedScope suspended(scheduler_, id);
   const Provider* provider = engine_.providers().find(current->provider);
 
-  core::ChangeContext context(actor, "CONFIG_API", clock_.now());
-  auto event = context.event(integrationTarget(*current, provider), "DELETE");
-  event.oldJson = configJson(*current).dump();
   auto tx = store_.write();
   if (!tx) return tl::unexpected(tx.error());
   if (provider)
     if (auto removed = engine_.removeProviderAttributes(**tx, *provider, *current, "integration removed"); !removed)
       return tl::unexpected(removed.error());
   if (auto ok = (*tx)->deleteIntegration(id); !ok) return tl::unexpected(ok.error());
+  // Timed after the attribute removals it ends, so the audit log lists it last.
+  core::ChangeContext context(actor, "CONFIG_API", clock_.now());
+  auto event = context.event(integrationTarget(*current, provider), "DELETE");
+  event.oldJson = configJson(*current).dump();
   if (auto ok = (*tx)->appendAudit(event); !ok) return tl::unexpected(ok.error());
   if (auto ok = (*tx)->commit(); !ok) return tl::unexpected(ok.error());
   suspended.forget();
