@@ -97,6 +97,9 @@ std::optional<core::Timestamp> SyncScheduler::nextSync(const std::string& integr
   auto it = slots_.find(integrationId);
   if (it == slots_.end() || (it->second.running && !it->second.running->done)) return std::nullopt;
   if (it->second.pendingTrigger) return clock_.now();
+  // Finished but not yet reaped: nextDue is still the time that started this
+  // run; the next one is due an interval after it ended (jitter aside).
+  if (it->second.running) return it->second.running->finishedAt + engine_.settings().interval;
   return it->second.nextDue;
 }
 
@@ -116,6 +119,7 @@ void SyncScheduler::startRun(const std::string& integrationId, Slot& slot, const
     engine_.run(integrationId, running->runId, trigger, running->cancelled);
     // Done as soon as the run's record is: a manual sync asked for now queues
     // instead of being told that a finished run is still running.
+    running->finishedAt = clock_.now();
     running->done = true;
     // A run allocates and frees in proportion to the fleet; give what it freed
     // back to the system, so that the next peak starts from the cache alone.
@@ -129,8 +133,8 @@ void SyncScheduler::reapFinished() {
   for (auto& [id, slot] : slots_) {
     if (!slot.running || !slot.running->done || slot.suspended) continue;
     slot.running->thread.join();
+    slot.nextDue = jittered(slot.running->finishedAt);
     slot.running.reset();
-    slot.nextDue = jittered(clock_.now());
   }
 }
 

@@ -48,6 +48,7 @@ class SyncScheduler {
   struct Running {
     std::string runId;
     std::atomic<bool> cancelled{false};
+    core::Timestamp finishedAt{};  // written before `done` is set, read after
     std::atomic<bool> done{false};
     std::thread thread;
   };
